@@ -1,0 +1,210 @@
+// The metrics contract: the same events leave the same aggregated values on
+// every variant (before, after, and the prometheus-cpp peer), for fixed
+// cases, a seeded random sequence, and threads recording concurrently.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common/telemetry/instruments.h"
+#include "common/telemetry/meter.h"
+#include "impl_after/metrics/orchestrator_metrics.h"
+#include "impl_before/metrics/orchestrator_metrics.h"
+#ifdef HOTPATH_HAVE_PROMETHEUS
+#include "benches/peers/prometheus_metrics.h"
+#endif
+
+namespace hotpath::metrics {
+namespace {
+
+using telemetry::Snapshot;
+
+std::string PromName(std::string name) {
+  std::replace(name.begin(), name.end(), '.', '_');
+  return name;
+}
+
+// Spells a snapshot the Prometheus way, so every variant can be compared.
+Snapshot Normalise(const Snapshot& in) {
+  Snapshot out;
+  for (const auto& [name, points] : in) {
+    auto& target = out[PromName(name)];
+    for (const auto& [attributes, point] : points) {
+      std::vector<std::string> pairs;
+      size_t start = 0;
+      while (start < attributes.size()) {
+        size_t end = attributes.find(',', start);
+        if (end == std::string::npos) end = attributes.size();
+        std::string pair = attributes.substr(start, end - start);
+        const size_t eq = pair.find('=');
+        std::replace(pair.begin(), pair.begin() + static_cast<std::ptrdiff_t>(eq), '.', '_');
+        pairs.push_back(pair);
+        start = end + 1;
+      }
+      std::sort(pairs.begin(), pairs.end());
+      target[fmt::format("{}", fmt::join(pairs, ","))] = point;
+    }
+  }
+  return out;
+}
+
+template <typename Metrics>
+struct OtelVariant {
+  telemetry::Meter meter;
+  Metrics metrics{meter};
+  Snapshot Collect() const { return Normalise(meter.Collect()); }
+};
+using Before = OtelVariant<before::OrchestratorMetrics>;
+using After = OtelVariant<after::OrchestratorMetrics>;
+#ifdef HOTPATH_HAVE_PROMETHEUS
+struct Prometheus {
+  prometheus::Registry registry;
+  prometheus_cpp::OrchestratorMetrics metrics{registry};
+  Snapshot Collect() const { return prometheus_cpp::Collect(registry); }
+};
+using Variants = ::testing::Types<Before, After, Prometheus>;
+#else
+using Variants = ::testing::Types<Before, After>;
+#endif
+
+std::string NodeId(uint64_t n) { return fmt::format("{:064x}", n * 0x9e3779b97f4a7c15ULL); }
+
+// Applies event `i` of a seeded random stream to any variant's metrics.
+class EventStream {
+ public:
+  explicit EventStream(uint64_t seed) : rng_(seed) {}
+
+  template <typename Metrics>
+  void Apply(Metrics& m) {
+    const auto pick = [this](uint64_t n) { return rng_() % n; };
+    // Some unknown operations, which every variant must ignore.
+    static constexpr std::string_view kOps[] = {"create", "start", "stop",
+                                                "delete", "migrate"};
+    switch (pick(5)) {
+      case 0:
+        m.RecordVmOperation(kOps[pick(5)], pick(20) != 0);
+        break;
+      case 1:
+        m.RecordVmOperationDuration(fmt::format("vm-{}", pick(300)),
+                                    NodeId(pick(50)), kOps[pick(5)],
+                                    static_cast<double>(pick(20000)));
+        break;
+      case 2:
+        m.RecordRaftLogAppend(pick(101), static_cast<double>(pick(3000)));
+        break;
+      case 3: {
+        const auto sign = pick(2) == 0 ? 1 : -1;
+        m.UpdateNodeResources(
+            NodeId(pick(40)),
+            {sign * static_cast<int64_t>(pick(16)),
+             sign * static_cast<int64_t>(pick(65536)),
+             sign * static_cast<int64_t>(pick(500))});
+        break;
+      }
+      default: {
+        telemetry::SchedulingDecision d;
+        d.target_node = NodeId(pick(30));
+        d.confidence = static_cast<double>(pick(101)) / 100.0;
+        for (uint64_t v = pick(4); v > 0; --v) {
+          d.preempted_vms.push_back(fmt::format("vm-{}", pick(1000)));
+        }
+        m.RecordSchedulingDecision(d);
+      }
+    }
+  }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+template <typename T>
+class MetricsEquivalenceTest : public ::testing::Test {};
+TYPED_TEST_SUITE(MetricsEquivalenceTest, Variants);
+
+TYPED_TEST(MetricsEquivalenceTest, FixedCases) {
+  TypeParam variant;
+  Before reference;
+  const auto record = [](auto& m) {
+    m.RecordVmOperation("create", true);
+    m.RecordVmOperation("create", false);
+    m.RecordVmOperation("stop", true);
+    m.RecordVmOperation("reboot", false);  // unknown: ignored
+    m.RecordVmOperationDuration("vm-1", NodeId(1), "start", 12);
+    m.RecordVmOperationDuration("vm-1", NodeId(1), "start", 7000);
+    m.RecordVmOperationDuration("vm-2", NodeId(2), "delete", 0);
+    m.RecordRaftLogAppend(16, 3);
+    m.RecordRaftLogAppend(0, 1);
+    m.UpdateNodeResources(NodeId(3), {4, 8192, 100});
+    m.UpdateNodeResources(NodeId(3), {-4, -8192, -100});
+    m.RecordSchedulingDecision({NodeId(4), 0.947, {"vm-7", "vm-8"}});
+    m.RecordSchedulingDecision({NodeId(4), 0.5, {}});
+  };
+  record(variant.metrics);
+  record(reference.metrics);
+  const Snapshot got = variant.Collect();
+  EXPECT_EQ(got, reference.Collect());
+  // Spot checks that the reference itself is right.
+  EXPECT_EQ(got.at("vm_create_total").at("operation=create").value, 2);
+  EXPECT_EQ(got.at("vm_create_failed").at("operation=create").value, 1);
+  EXPECT_EQ(got.count("vm_stop_failed"), 0U);
+  EXPECT_EQ(got.at("storage_writes").at("table=raft_log").value, 16);
+  EXPECT_EQ(got.at("storage_write_duration")
+                .at("operation=append,table=raft_log")
+                .count,
+            2U);
+  EXPECT_EQ(got.at("node_vcpus_available").at("node_id=" + NodeId(3)).value, 0);
+  EXPECT_EQ(got.at("scheduler_preemptions")
+                .at(fmt::format("confidence=0.95,decision=preempt,strategy="
+                                "priority,target_node={}",
+                                NodeId(4)))
+                .value,
+            2);
+  EXPECT_EQ(got.at("vm_start_duration")
+                .at(fmt::format("node_id={},operation=start,vm_name=vm-1", NodeId(1)))
+                .count,
+            2U);
+}
+
+TYPED_TEST(MetricsEquivalenceTest, SeededRandomSequence) {
+  constexpr uint64_t kSeed = 20261122;
+  constexpr int kEvents = 20000;
+  TypeParam variant;
+  Before reference;
+  EventStream a(kSeed);
+  EventStream b(kSeed);
+  for (int i = 0; i < kEvents; ++i) {
+    a.Apply(variant.metrics);
+    b.Apply(reference.metrics);
+  }
+  const Snapshot got = variant.Collect();
+  EXPECT_GT(got.size(), 10U);
+  EXPECT_EQ(got, reference.Collect()) << "seed " << kSeed;
+}
+
+TYPED_TEST(MetricsEquivalenceTest, ThreadsRecordingConcurrently) {
+  constexpr int kThreads = 4;
+  constexpr int kEventsPerThread = 5000;
+  TypeParam variant;
+  Before reference;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&variant, t] {
+      EventStream stream(static_cast<uint64_t>(t) + 1);
+      for (int i = 0; i < kEventsPerThread; ++i) stream.Apply(variant.metrics);
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) {
+    EventStream stream(static_cast<uint64_t>(t) + 1);
+    for (int i = 0; i < kEventsPerThread; ++i) stream.Apply(reference.metrics);
+  }
+  EXPECT_EQ(variant.Collect(), reference.Collect());
+}
+
+}  // namespace
+}  // namespace hotpath::metrics
