@@ -1,17 +1,43 @@
 // The one main of every bench binary: run context, memory manager, run.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <string_view>
+
 #include "benches/harness/memory_manager.h"
 #include "benches/harness/run_context.h"
 
+namespace {
+
+// Google Benchmark 1.7.1 keeps each repetition's memory result in a vector
+// and reports through pointers into it, which dangle once it grows: with
+// more than one repetition the peak and net figures are garbage. So the
+// memory manager runs only in single-repetition runs (bench-all does one).
+bool SingleRepetition(int argc, char** argv) {
+  constexpr std::string_view kFlag = "--benchmark_repetitions=";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    if (arg.substr(0, kFlag.size()) == kFlag) {
+      return arg.substr(kFlag.size()) == "1";
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  const bool memory_run = SingleRepetition(argc, argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  for (const auto& [key, value] : hotpath::harness::CollectRunContext().Fields()) {
+  for (const auto& [key, value] :
+       hotpath::harness::CollectRunContext().Fields()) {
     benchmark::AddCustomContext(key, value);
   }
+  benchmark::AddCustomContext("hotpath_memory_manager",
+                              memory_run ? "on" : "off");
   hotpath::harness::PeakMemoryManager memory_manager;
-  benchmark::RegisterMemoryManager(&memory_manager);
+  if (memory_run) benchmark::RegisterMemoryManager(&memory_manager);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::RegisterMemoryManager(nullptr);
   benchmark::Shutdown();
