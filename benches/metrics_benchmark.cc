@@ -3,6 +3,7 @@
 // one registry. One iteration replays a fixed event sequence, so allocations
 // per op are exact; items are events (calls), not iterations.
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include <array>
 #include <cstdint>
@@ -10,8 +11,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "benches/harness/bench_support.h"
 #include "common/telemetry/instruments.h"
@@ -68,8 +67,8 @@ struct VmOperationEvent {
 std::vector<VmOperationEvent> VmOperationEvents() {
   std::vector<VmOperationEvent> events;
   for (int i = 0; i < 20; ++i) {
-    events.push_back({telemetry::kVmOperations[static_cast<size_t>(i) % 4],
-                      i != 13});
+    events.push_back(
+        {telemetry::kVmOperations[static_cast<size_t>(i) % 4], i != 13});
   }
   return events;
 }

@@ -19,7 +19,8 @@ void Escape(void* p) { asm volatile("" : : "g"(p) : "memory"); }
 class AllocCounterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!AllocCountingEnabled()) GTEST_SKIP() << "sanitizer build: counting off";
+    if (!AllocCountingEnabled())
+      GTEST_SKIP() << "sanitizer build: counting off";
   }
 };
 
@@ -117,7 +118,8 @@ TEST_F(AllocCounterTest, ThreadsCountOnlyTheirOwn) {
     const auto n = static_cast<uint64_t>(1000 * (t + 1));
     EXPECT_EQ(seen[static_cast<size_t>(t)].allocs, n);
     EXPECT_EQ(seen[static_cast<size_t>(t)].frees, n);
-    EXPECT_EQ(seen[static_cast<size_t>(t)].bytes, n * static_cast<uint64_t>(t + 1));
+    EXPECT_EQ(seen[static_cast<size_t>(t)].bytes,
+              n * static_cast<uint64_t>(t + 1));
   }
 }
 

@@ -1,6 +1,7 @@
 // The metrics contract: the same events leave the same aggregated values on
 // every variant (before, after, and the prometheus-cpp peer), for fixed
 // cases, a seeded random sequence, and threads recording concurrently.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,8 +9,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "common/telemetry/instruments.h"
 #include "common/telemetry/meter.h"
@@ -42,7 +41,8 @@ Snapshot Normalise(const Snapshot& in) {
         if (end == std::string::npos) end = attributes.size();
         std::string pair = attributes.substr(start, end - start);
         const size_t eq = pair.find('=');
-        std::replace(pair.begin(), pair.begin() + static_cast<std::ptrdiff_t>(eq), '.', '_');
+        std::replace(pair.begin(),
+                     pair.begin() + static_cast<std::ptrdiff_t>(eq), '.', '_');
         pairs.push_back(pair);
         start = end + 1;
       }
@@ -72,7 +72,9 @@ using Variants = ::testing::Types<Before, After, Prometheus>;
 using Variants = ::testing::Types<Before, After>;
 #endif
 
-std::string NodeId(uint64_t n) { return fmt::format("{:064x}", n * 0x9e3779b97f4a7c15ULL); }
+std::string NodeId(uint64_t n) {
+  return fmt::format("{:064x}", n * 0x9e3779b97f4a7c15ULL);
+}
 
 // Applies event `i` of a seeded random stream to any variant's metrics.
 class EventStream {
@@ -99,11 +101,10 @@ class EventStream {
         break;
       case 3: {
         const auto sign = pick(2) == 0 ? 1 : -1;
-        m.UpdateNodeResources(
-            NodeId(pick(40)),
-            {sign * static_cast<int64_t>(pick(16)),
-             sign * static_cast<int64_t>(pick(65536)),
-             sign * static_cast<int64_t>(pick(500))});
+        m.UpdateNodeResources(NodeId(pick(40)),
+                              {sign * static_cast<int64_t>(pick(16)),
+                               sign * static_cast<int64_t>(pick(65536)),
+                               sign * static_cast<int64_t>(pick(500))});
         break;
       }
       default: {
@@ -164,10 +165,11 @@ TYPED_TEST(MetricsEquivalenceTest, FixedCases) {
                                 NodeId(4)))
                 .value,
             2);
-  EXPECT_EQ(got.at("vm_start_duration")
-                .at(fmt::format("node_id={},operation=start,vm_name=vm-1", NodeId(1)))
-                .count,
-            2U);
+  EXPECT_EQ(
+      got.at("vm_start_duration")
+          .at(fmt::format("node_id={},operation=start,vm_name=vm-1", NodeId(1)))
+          .count,
+      2U);
 }
 
 TYPED_TEST(MetricsEquivalenceTest, SeededRandomSequence) {

@@ -12,7 +12,8 @@ namespace hotpath::telemetry {
 namespace {
 
 TEST(AttributeSetTest, SortsDeduplicatesAndIgnoresStorage) {
-  const AttributeSet a{{"b", std::string("2")}, {"a", std::string("1")},
+  const AttributeSet a{{"b", std::string("2")},
+                       {"a", std::string("1")},
                        {"b", std::string("3")}};
   EXPECT_EQ(a.ToString(), "a=1,b=3");
   const AttributeSet b{{"a", AttrValue::Static("1")},
@@ -30,7 +31,8 @@ TEST(MeterTest, AggregatesPerAttributeSet) {
   counter.Add(2, {{"route", std::string("/a")}});
   counter.Add(3, {{"route", std::string("/a")}});
   counter.Add(1, {{"route", std::string("/b")}});
-  BoundSum<uint64_t> bound = counter.Bind(AttributeSet{{"route", AttrValue::Static("/a")}});
+  BoundSum<uint64_t> bound =
+      counter.Bind(AttributeSet{{"route", AttrValue::Static("/a")}});
   bound.Add(10);
   UpDownCounter& gauge = meter.CreateUpDownCounter("in_flight");
   gauge.Add(5, {});

@@ -98,8 +98,8 @@ struct ThreadCounters {
   uint64_t bytes;
 };
 // Trivial type, initial-exec TLS: reading it never allocates.
-__attribute__((tls_model("initial-exec"))) thread_local ThreadCounters
-    t_counters;
+__attribute__((
+    tls_model("initial-exec"))) thread_local ThreadCounters t_counters;
 
 std::atomic<bool> g_tracking{false};
 std::atomic<int64_t> g_live{0};
@@ -119,10 +119,9 @@ void OnAlloc(void* p, size_t requested) {
   if (g_tracking.load(std::memory_order_relaxed)) {
     g_window_allocs.fetch_add(1, std::memory_order_relaxed);
     g_window_bytes.fetch_add(requested, std::memory_order_relaxed);
-    const auto live =
-        g_live.fetch_add(static_cast<int64_t>(UsableSize(p)),
-                         std::memory_order_relaxed) +
-        static_cast<int64_t>(UsableSize(p));
+    const auto live = g_live.fetch_add(static_cast<int64_t>(UsableSize(p)),
+                                       std::memory_order_relaxed) +
+                      static_cast<int64_t>(UsableSize(p));
     int64_t peak = g_peak.load(std::memory_order_relaxed);
     while (live > peak && !g_peak.compare_exchange_weak(peak, live)) {
     }

@@ -1,13 +1,12 @@
 #include "benches/harness/run_context.h"
 
 #include <dlfcn.h>
+#include <fmt/format.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "benches/harness/alloc_counter.h"
 

@@ -1,17 +1,18 @@
 #include "benches/peers/prometheus_metrics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace hotpath::metrics::prometheus_cpp {
 namespace {
 
 const prometheus::Histogram::BucketBoundaries& Boundaries() {
   static const prometheus::Histogram::BucketBoundaries kBoundaries(
-      telemetry::kDefaultBoundaries.begin(), telemetry::kDefaultBoundaries.end());
+      telemetry::kDefaultBoundaries.begin(),
+      telemetry::kDefaultBoundaries.end());
   return kBoundaries;
 }
 
@@ -108,7 +109,8 @@ void OrchestratorMetrics::RecordVmOperationDuration(std::string_view vm_name,
 
 void OrchestratorMetrics::RecordRaftLogAppend(size_t entries,
                                               double duration_ms) {
-  if (entries > 0) raft_log_writes_.Get().Increment(static_cast<double>(entries));
+  if (entries > 0)
+    raft_log_writes_.Get().Increment(static_cast<double>(entries));
   raft_log_append_timer_.Get().Observe(duration_ms);
 }
 
@@ -143,7 +145,8 @@ telemetry::Snapshot Collect(const prometheus::Registry& registry) {
         labels.push_back(label.name + "=" + label.value);
       }
       std::sort(labels.begin(), labels.end());
-      telemetry::Point& point = points[fmt::format("{}", fmt::join(labels, ","))];
+      telemetry::Point& point =
+          points[fmt::format("{}", fmt::join(labels, ","))];
       switch (family.type) {
         case prometheus::MetricType::Counter:
           point.value = metric.counter.value;

@@ -7,16 +7,16 @@
 #ifndef HOTPATH_BENCHES_PEERS_PROMETHEUS_METRICS_H_
 #define HOTPATH_BENCHES_PEERS_PROMETHEUS_METRICS_H_
 
-#include <array>
-#include <atomic>
-#include <cstddef>
-#include <string_view>
-
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <string_view>
 
 #include "common/telemetry/instruments.h"
 #include "common/telemetry/meter.h"

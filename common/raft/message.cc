@@ -58,7 +58,10 @@ bool Deserialize(std::span<const uint8_t> bytes, Message& m) {
   const auto type = r.Int<uint8_t>();
   if (type >= kMessageTypeCount) return false;
   m.type = static_cast<MessageType>(type);
-  m.reject = r.Int<uint8_t>() != 0;
+  // As bincode: a bool is 0 or 1, so every message has one encoding.
+  const auto reject = r.Int<uint8_t>();
+  if (reject > 1) return false;
+  m.reject = reject != 0;
   m.from = r.Int<uint64_t>();
   m.to = r.Int<uint64_t>();
   m.term = r.Int<uint64_t>();

@@ -1,9 +1,9 @@
 #include "common/telemetry/attributes.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <functional>
-
-#include <fmt/format.h>
 
 namespace hotpath::telemetry {
 namespace {
@@ -34,8 +34,10 @@ size_t AttrValue::Hash() const {
 
 std::string AttrValue::ToString() const {
   if (is_string()) return std::string(str());
-  if (const auto* i = std::get_if<int64_t>(&value_)) return fmt::format("{}", *i);
-  if (const auto* d = std::get_if<double>(&value_)) return fmt::format("{}", *d);
+  if (const auto* i = std::get_if<int64_t>(&value_))
+    return fmt::format("{}", *i);
+  if (const auto* d = std::get_if<double>(&value_))
+    return fmt::format("{}", *d);
   if (const auto* b = std::get_if<bool>(&value_)) return *b ? "true" : "false";
   return "";
 }

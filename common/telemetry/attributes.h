@@ -31,11 +31,11 @@ class AttrValue {
   }
 
   AttrValue() = default;
-  AttrValue(std::string text) : value_(std::move(text)) {}  // NOLINT
+  AttrValue(std::string text) : value_(std::move(text)) {}    // NOLINT
   AttrValue(const char* text) : value_(std::string(text)) {}  // NOLINT
-  AttrValue(int64_t v) : value_(v) {}                          // NOLINT
-  AttrValue(double v) : value_(v) {}                           // NOLINT
-  AttrValue(bool v) : value_(v) {}                             // NOLINT
+  AttrValue(int64_t v) : value_(v) {}                         // NOLINT
+  AttrValue(double v) : value_(v) {}                          // NOLINT
+  AttrValue(bool v) : value_(v) {}                            // NOLINT
 
   bool is_string() const {
     return std::holds_alternative<std::string>(value_) ||
@@ -64,8 +64,8 @@ class AttributeSet {
   AttributeSet() = default;
   explicit AttributeSet(std::span<const KeyValue> attributes);
   AttributeSet(std::initializer_list<KeyValue> attributes)
-      : AttributeSet(std::span<const KeyValue>(attributes.begin(),
-                                               attributes.size())) {}
+      : AttributeSet(
+            std::span<const KeyValue>(attributes.begin(), attributes.size())) {}
 
   std::span<const KeyValue> attributes() const { return attributes_; }
   size_t hash() const { return hash_; }

@@ -4,30 +4,50 @@ namespace hotpath::telemetry {
 namespace {
 
 constexpr std::array<std::string_view, 16> kOtherCounters = {
-    "raft.proposals.total",  "raft.proposals.failed",
-    "raft.committed_entries.total", "raft.messages.sent",
-    "raft.messages.received", "raft.elections.total",
-    "raft.snapshots.sent",   "raft.snapshots.received",
-    "storage.reads",         "storage.deletes",
-    "p2p.bytes.sent",        "p2p.bytes.received",
-    "vm.migrate.total",      "vm.migrate.failed",
-    "vm.status_update.total", "scheduler.decisions.total"};
+    "raft.proposals.total",
+    "raft.proposals.failed",
+    "raft.committed_entries.total",
+    "raft.messages.sent",
+    "raft.messages.received",
+    "raft.elections.total",
+    "raft.snapshots.sent",
+    "raft.snapshots.received",
+    "storage.reads",
+    "storage.deletes",
+    "p2p.bytes.sent",
+    "p2p.bytes.received",
+    "vm.migrate.total",
+    "vm.migrate.failed",
+    "vm.status_update.total",
+    "scheduler.decisions.total"};
 
 constexpr std::array<std::string_view, 14> kOtherUpDownCounters = {
-    "raft.term",           "raft.commit_index",
-    "vm.total",            "vm.running",
-    "vm.stopped",          "peer.connections.active",
-    "cluster.nodes.total", "cluster.nodes.healthy",
-    "cluster.vcpus.total", "cluster.vcpus.allocated",
-    "cluster.memory.total", "cluster.memory.allocated",
-    "cluster.disk.total",  "cluster.disk.allocated"};
+    "raft.term",
+    "raft.commit_index",
+    "vm.total",
+    "vm.running",
+    "vm.stopped",
+    "peer.connections.active",
+    "cluster.nodes.total",
+    "cluster.nodes.healthy",
+    "cluster.vcpus.total",
+    "cluster.vcpus.allocated",
+    "cluster.memory.total",
+    "cluster.memory.allocated",
+    "cluster.disk.total",
+    "cluster.disk.allocated"};
 
 constexpr std::array<std::string_view, 11> kOtherHistograms = {
-    "raft.proposal.duration", "raft.batch.size",
-    "raft.commit.latency",    "raft.apply.duration",
-    "raft.snapshot.duration", "p2p.message.size",
-    "p2p.rtt",                "vm.migrate.duration",
-    "scheduler.decision.duration", "storage.read.duration",
+    "raft.proposal.duration",
+    "raft.batch.size",
+    "raft.commit.latency",
+    "raft.apply.duration",
+    "raft.snapshot.duration",
+    "p2p.message.size",
+    "p2p.rtt",
+    "vm.migrate.duration",
+    "scheduler.decision.duration",
+    "storage.read.duration",
     "storage.transaction.duration"};
 
 VmOperationInstruments MakeVmOperation(Meter& meter, std::string_view op) {
@@ -46,8 +66,7 @@ OrchestratorInstruments::OrchestratorInstruments(Meter& meter)
                     MakeVmOperation(meter, kVmOperations[3])},
       storage_writes(meter.CreateCounter("storage.writes")),
       storage_write_duration(meter.CreateHistogram("storage.write.duration")),
-      node_vcpus_available(
-          meter.CreateUpDownCounter("node.vcpus.available")),
+      node_vcpus_available(meter.CreateUpDownCounter("node.vcpus.available")),
       node_memory_available(
           meter.CreateUpDownCounter("node.memory.available_mb")),
       node_disk_available(meter.CreateUpDownCounter("node.disk.available_gb")),

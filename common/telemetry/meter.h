@@ -49,7 +49,9 @@ class BoundSum {
  public:
   BoundSum() = default;
   explicit BoundSum(std::atomic<T>* cell) : cell_(cell) {}
-  void Add(T value) const { cell_->fetch_add(value, std::memory_order_relaxed); }
+  void Add(T value) const {
+    cell_->fetch_add(value, std::memory_order_relaxed);
+  }
   std::atomic<T>* cell() const { return cell_; }
   bool valid() const { return cell_ != nullptr; }
 
@@ -72,7 +74,8 @@ class Sum {
     it->second.fetch_add(value, std::memory_order_relaxed);
   }
   void Add(T value, std::initializer_list<KeyValue> attributes) {
-    Add(value, std::span<const KeyValue>(attributes.begin(), attributes.size()));
+    Add(value,
+        std::span<const KeyValue>(attributes.begin(), attributes.size()));
   }
 
   BoundSum<T> Bind(const AttributeSet& set) {

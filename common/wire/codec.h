@@ -22,11 +22,12 @@ class Writer {
   explicit Writer(Bytes& out) : out_(out) {}
 
   template <typename T>
-    requires std::is_integral_v<T>
+  requires std::is_integral_v<T>
   void Int(T value) {
     uint8_t bytes[sizeof(T)];
     for (size_t i = 0; i < sizeof(T); ++i) {
-      bytes[i] = static_cast<uint8_t>(static_cast<std::make_unsigned_t<T>>(value) >> (8 * i));
+      bytes[i] = static_cast<uint8_t>(
+          static_cast<std::make_unsigned_t<T>>(value) >> (8 * i));
     }
     out_.insert(out_.end(), bytes, bytes + sizeof(T));
   }
@@ -56,8 +57,7 @@ class Reader {
   size_t position() const { return pos_; }
 
   template <typename T>
-    requires std::is_integral_v<T>
-  T Int() {
+  requires std::is_integral_v<T> T Int() {
     if (!Need(sizeof(T))) return T{};
     std::make_unsigned_t<T> value = 0;
     for (size_t i = 0; i < sizeof(T); ++i) {

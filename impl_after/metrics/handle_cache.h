@@ -79,8 +79,8 @@ class HandleCache {
   // set within the capacity never misses after its first pass.
   template <typename Make>
   Value& Get(uint64_t owner, std::string_view key, Make&& make) {
-    size_t hash = std::hash<std::string_view>{}(key) ^
-                  (owner * 0x9e3779b97f4a7c15ULL);
+    size_t hash =
+        std::hash<std::string_view>{}(key) ^ (owner * 0x9e3779b97f4a7c15ULL);
     if (hash == 0) hash = 1;  // 0 marks an empty slot
     size_t slot = hash & kMask;
     for (; slots_[slot].hash != 0; slot = (slot + 1) & kMask) {

@@ -1,11 +1,11 @@
 #include "impl_after/metrics/orchestrator_metrics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
 #include <initializer_list>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace hotpath::metrics::after {
 
@@ -88,10 +88,10 @@ void OrchestratorMetrics::RecordVmOperationDuration(std::string_view vm_name,
   if (index < 0) return;
   const auto op = static_cast<size_t>(index);
   const auto bind = [&] {
-    return instruments_.vm_operations[op].duration->Bind(
-        AttributeSet{{"vm.name", std::string(vm_name)},
-                     {"node.id", std::string(node_id)},
-                     {"operation", AttrValue::Static(telemetry::kVmOperations[op])}});
+    return instruments_.vm_operations[op].duration->Bind(AttributeSet{
+        {"vm.name", std::string(vm_name)},
+        {"node.id", std::string(node_id)},
+        {"operation", AttrValue::Static(telemetry::kVmOperations[op])}});
   };
   std::array<char, kMaxKey> buffer;
   const std::string_view key = JoinKey(buffer, {vm_name, node_id});

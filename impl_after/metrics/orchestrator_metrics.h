@@ -49,7 +49,8 @@ class OrchestratorMetrics {
 
   telemetry::OrchestratorInstruments instruments_;
   uint64_t cache_owner_;
-  std::array<VmOperationHandles, telemetry::kVmOperations.size()> vm_operations_;
+  std::array<VmOperationHandles, telemetry::kVmOperations.size()>
+      vm_operations_;
   LazyBound<uint64_t> raft_log_writes_;
   LazyBoundHistogram raft_log_append_timer_;
 };

@@ -1,11 +1,11 @@
 // NOLINTBEGIN(performance-*): slow on purpose, as the orchestrator wrote it.
 #include "impl_before/metrics/orchestrator_metrics.h"
 
+#include <fmt/format.h>
+
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace hotpath::metrics::before {
 
