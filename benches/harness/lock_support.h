@@ -52,9 +52,9 @@ class LockScope {
     state_.counters["lock_acquisitions_per_op"] =
         PerOp(all[0], iterations, ops_per_iteration_);
     state_.counters["lock_contended_pct"] =
-        all[0] == 0 ? 0.0
-                    : 100.0 * static_cast<double>(all[1]) /
-                          static_cast<double>(all[0]);
+        all[0] == 0
+            ? 0.0
+            : 100.0 * static_cast<double>(all[1]) / static_cast<double>(all[0]);
     state_.counters["lock_wait_ns_per_op"] =
         iterations == 0 ? 0.0 : ns_per_op(all[2]);
     state_.counters["lock_hold_ns_per_op"] =

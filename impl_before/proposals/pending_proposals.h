@@ -1,0 +1,74 @@
+// The pending-proposal map as the orchestrator had it (HOTPATHS.md,
+// proposals): byte-vector id -> response sender behind a reader/writer lock.
+// Propose write-locks, inserts a copy of the id, serialises into a fresh
+// vector and hands it to Raft; if this node is not the leader it locks
+// again, removes the id and answers "not leader". Apply write-locks, removes
+// by id and sends the result. Per round trip, 5 allocations: the channel
+// (libstdc++'s std::promise allocates its shared state and its result
+// storage: 2, where tokio's oneshot makes 1), the id copy, the map node (Rust's
+// HashMap has none: it is what idiomatic C++'s std::unordered_map costs) and
+// the serialised entry.
+#ifndef HOTPATH_IMPL_BEFORE_PROPOSALS_PENDING_PROPOSALS_H_
+#define HOTPATH_IMPL_BEFORE_PROPOSALS_PENDING_PROPOSALS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "common/proposal/command.h"
+#include "common/proposal/proposal_id.h"
+#include "common/proposal/raft_log.h"
+#include "common/wire/codec.h"
+#include "impl_before/proposals/response.h"
+
+namespace hotpath::proposals::before {
+
+// Thread-safe. Waiters must not outlive the PendingProposals that made them.
+class PendingProposals {
+ public:
+  // The map starts empty, as the original's HashMap::new() did.
+  explicit PendingProposals(size_t expected_in_flight = 1024);
+
+  // Registers `id`, writes a single-proposal entry for `command` and hands
+  // it to `log`. On "not leader" the waiter is answered at once. Proposing
+  // an id that is still pending replaces it: the older waiter reads
+  // kChannelClosed.
+  Waiter Propose(const proposal::ProposalId& id,
+                 const proposal::Command& command,
+                 proposal::InMemoryRaftLog& log);
+  // The same for an entry serialised by the caller (a batch). Takes the
+  // vector's storage, as raft-rs takes the Vec: `entry` is left empty.
+  Waiter ProposeEntry(const proposal::ProposalId& id, wire::Bytes& entry,
+                      proposal::InMemoryRaftLog& log);
+  // Completes the waiter of `id` with `result`; false if `id` is not pending.
+  bool Apply(const proposal::ProposalId& id, ProposalResult result);
+  size_t PendingCount() const;
+
+ private:
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::span<const uint8_t> id) const;
+  };
+  struct IdEqual {
+    using is_transparent = void;
+    bool operator()(std::span<const uint8_t> a,
+                    std::span<const uint8_t> b) const;
+  };
+
+  Waiter Register(const proposal::ProposalId& id);
+  void HandToRaft(const proposal::ProposalId& id, wire::Bytes& entry,
+                  proposal::InMemoryRaftLog& log);
+  std::optional<Sender> Remove(const proposal::ProposalId& id);
+
+  ResponseChannels channels_;
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::vector<uint8_t>, Sender, IdHash, IdEqual> pending_;
+};
+
+}  // namespace hotpath::proposals::before
+
+#endif  // HOTPATH_IMPL_BEFORE_PROPOSALS_PENDING_PROPOSALS_H_

@@ -1,0 +1,677 @@
+// The batching contract. Proposal batching: the same adds, polls and
+// flushes cut the same batches (same ids, same entry bytes) and fan out the
+// same answers, in the same order, on both sides: the three limits, error
+// fan-out, "not leader", a seeded random sequence of 2 x 10^4 operations,
+// and proposers racing a flusher/applier on threads. Raft message
+// processing: the same messages leave in the same order with the same bytes,
+// for fixed rounds and a seeded random sequence of 2 x 10^4 operations.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/proposal/batch_policy.h"
+#include "common/proposal/command.h"
+#include "common/proposal/message_priority.h"
+#include "common/proposal/outbox.h"
+#include "common/proposal/raft_log.h"
+#include "common/proposal/result.h"
+#include "common/proposal/workload.h"
+#include "common/raft/message.h"
+#include "impl_after/batching/proposal_batcher.h"
+#include "impl_after/batching/raft_message_queue.h"
+#include "impl_before/batching/proposal_batcher.h"
+#include "impl_before/batching/raft_message_queue.h"
+
+namespace hotpath::batching {
+namespace {
+
+using proposal::Command;
+using proposal::InMemoryRaftLog;
+using proposal::ProposalId;
+using proposal::ProposalStatus;
+using proposal::TimePoint;
+using std::chrono::milliseconds;
+
+struct BeforeSide {
+  using Pending = proposals::before::PendingProposals;
+  using Batcher = before::ProposalBatcher;
+  using Result = proposals::before::ProposalResult;
+  using Waiter = proposals::before::Waiter;
+  using Queue = before::RaftMessageQueue;
+};
+struct AfterSide {
+  using Pending = proposals::after::PendingProposals;
+  using Batcher = after::ProposalBatcher;
+  using Result = proposals::after::ProposalResult;
+  using Waiter = proposals::after::Waiter;
+  using Queue = after::RaftMessageQueue;
+};
+using Sides = ::testing::Types<BeforeSide, AfterSide>;
+
+constexpr uint64_t kNode = 0xfeed;
+const TimePoint kT0 = TimePoint{} + std::chrono::hours(1);
+
+template <typename Result>
+std::string Describe(const Result& r) {
+  return fmt::format("{} idx={} err='{}'", proposal::StatusName(r.status()),
+                     r.log_index(), r.error());
+}
+
+// A pipeline on one side: pending map, log, batcher.
+template <typename Side>
+struct Pipeline {
+  explicit Pipeline(proposal::BatchLimits limits = {})
+      : pending(64), batcher(pending, log, kNode, limits, 256) {
+    log.RecordHistory(true);
+  }
+  // Commits and applies every entry; `result(index)` answers each batch.
+  template <typename MakeResult>
+  std::vector<std::string> ApplyAll(MakeResult&& result) {
+    std::vector<std::string> trace;
+    log.CommitAll();
+    log.ApplyCommitted([&](uint64_t index, std::span<const uint8_t> data) {
+      proposal::EntryReader reader(data);
+      EXPECT_TRUE(reader.ok());
+      const bool found = pending.Apply(reader.id(), result(index));
+      trace.push_back(
+          fmt::format("apply {} {} {}", index, reader.count(), found));
+    });
+    return trace;
+  }
+  std::vector<std::string> ApplyAllOk() {
+    return ApplyAll(
+        [](uint64_t index) { return Side::Result::Applied(index); });
+  }
+
+  InMemoryRaftLog log;
+  typename Side::Pending pending;
+  typename Side::Batcher batcher;
+};
+
+wire::Bytes ExpectedBatch(uint64_t sequence, const std::vector<ProposalId>& ids,
+                          const std::vector<Command>& commands, size_t from,
+                          size_t count) {
+  wire::Bytes bytes;
+  proposal::WriteBatchHeader(ProposalId::ForBatch(kNode, sequence),
+                             static_cast<uint32_t>(count), bytes);
+  for (size_t i = from; i < from + count; ++i) {
+    proposal::SerializeBatchItem(ids[i], commands[i], bytes);
+  }
+  return bytes;
+}
+
+template <typename T>
+class BatchingEquivalenceTest : public ::testing::Test {};
+TYPED_TEST_SUITE(BatchingEquivalenceTest, Sides);
+
+// --- proposal batching: fixed cases ---------------------------------------
+
+template <typename Side>
+std::vector<std::string> CountLimitTrace(std::vector<wire::Bytes>& log_out) {
+  Pipeline<Side> p;
+  const auto commands = proposal::MakeCommands(250, 61);
+  const auto ids = proposal::MakeProposalIds(250, 62);
+  std::vector<std::string> trace;
+  std::vector<typename Side::Waiter> waiters;
+  for (size_t i = 0; i < 250; ++i) {
+    waiters.push_back(
+        p.batcher.Add(ids[i], commands[i], kT0 + milliseconds(i % 3)));
+    if (i == 98 || i == 99 || i == 199) {
+      trace.push_back(fmt::format("after {}: queued {} in flight {} log {}",
+                                  i + 1, p.batcher.QueuedCount(),
+                                  p.batcher.InFlightBatches(),
+                                  p.log.last_index()));
+    }
+  }
+  trace.push_back(fmt::format("flush {}", p.batcher.Flush()));
+  trace.push_back(fmt::format("flush again {}", p.batcher.Flush()));
+  trace.push_back(fmt::format("deliver early {}", p.batcher.DeliverResults()));
+  for (auto& line : p.ApplyAllOk()) trace.push_back(line);
+  const size_t delivered = p.batcher.DeliverResults();
+  trace.push_back(fmt::format("deliver {} in flight {}", delivered,
+                              p.batcher.InFlightBatches()));
+  for (size_t i : {size_t{0}, size_t{99}, size_t{100}, size_t{249}}) {
+    trace.push_back(fmt::format("#{} {}", i, Describe(waiters[i].Wait())));
+  }
+  log_out = p.log.history();
+  return trace;
+}
+
+TYPED_TEST(BatchingEquivalenceTest, CountLimit) {
+  std::vector<wire::Bytes> got_log;
+  std::vector<wire::Bytes> want_log;
+  const auto got = CountLimitTrace<TypeParam>(got_log);
+  EXPECT_EQ(got, CountLimitTrace<BeforeSide>(want_log));
+  EXPECT_EQ(got_log, want_log);
+  const std::vector<std::string> expected = {
+      "after 99: queued 99 in flight 0 log 0",
+      "after 100: queued 0 in flight 1 log 1",
+      "after 200: queued 0 in flight 2 log 2",
+      "flush true",
+      "flush again false",
+      "deliver early 0",
+      "apply 1 100 true",
+      "apply 2 100 true",
+      "apply 3 50 true",
+      "deliver 250 in flight 0",
+      "#0 applied idx=1 err=''",
+      "#99 applied idx=1 err=''",
+      "#100 applied idx=2 err=''",
+      "#249 applied idx=3 err=''"};
+  EXPECT_EQ(got, expected);
+  const auto commands = proposal::MakeCommands(250, 61);
+  const auto ids = proposal::MakeProposalIds(250, 62);
+  ASSERT_EQ(got_log.size(), 3U);
+  EXPECT_EQ(got_log[0], ExpectedBatch(0, ids, commands, 0, 100));
+  EXPECT_EQ(got_log[2], ExpectedBatch(2, ids, commands, 200, 50));
+}
+
+template <typename Side>
+std::vector<std::string> DeadlineTrace() {
+  Pipeline<Side> p;
+  const auto commands = proposal::MakeCommands(3, 71);
+  const auto ids = proposal::MakeProposalIds(3, 72);
+  std::vector<std::string> trace;
+  trace.push_back(fmt::format("poll empty {}", p.batcher.Poll(kT0)));
+  auto w0 = p.batcher.Add(ids[0], commands[0], kT0);
+  auto w1 = p.batcher.Add(ids[1], commands[1], kT0 + milliseconds(9));
+  trace.push_back(
+      fmt::format("poll 9ms {}", p.batcher.Poll(kT0 + milliseconds(9))));
+  trace.push_back(
+      fmt::format("poll 10ms {}", p.batcher.Poll(kT0 + milliseconds(10))));
+  // The clock restarts with the next batch's first proposal.
+  auto w2 = p.batcher.Add(ids[2], commands[2], kT0 + milliseconds(15));
+  trace.push_back(
+      fmt::format("poll 20ms {}", p.batcher.Poll(kT0 + milliseconds(20))));
+  trace.push_back(
+      fmt::format("poll 25ms {}", p.batcher.Poll(kT0 + milliseconds(25))));
+  for (auto& line : p.ApplyAllOk()) trace.push_back(line);
+  trace.push_back(fmt::format("deliver {}", p.batcher.DeliverResults()));
+  trace.push_back(Describe(w0.Wait()));
+  trace.push_back(Describe(w1.Wait()));
+  trace.push_back(Describe(w2.Wait()));
+  return trace;
+}
+
+TYPED_TEST(BatchingEquivalenceTest, Deadline) {
+  const auto got = DeadlineTrace<TypeParam>();
+  EXPECT_EQ(got, DeadlineTrace<BeforeSide>());
+  const std::vector<std::string> expected = {
+      "poll empty false",     "poll 9ms false",      "poll 10ms true",
+      "poll 20ms false",      "poll 25ms true",      "apply 1 2 true",
+      "apply 2 1 true",       "deliver 3",           "applied idx=1 err=''",
+      "applied idx=1 err=''", "applied idx=2 err=''"};
+  EXPECT_EQ(got, expected);
+}
+
+template <typename Side>
+std::vector<std::string> SizeLimitTrace(std::vector<wire::Bytes>& log_out) {
+  Pipeline<Side> p;
+  const auto ids = proposal::MakeProposalIds(6, 82);
+  // 300 KiB commands: the fourth would pass 1 MiB, so three go first. A
+  // 1.5 MiB one then flushes what is queued and goes alone.
+  std::vector<Command> commands;
+  for (size_t i = 0; i < 4; ++i) {
+    commands.push_back(proposal::MakeCommand(83 + i, true, 300 * 1024));
+  }
+  commands.push_back(proposal::MakeCommand(90, true, 1536 * 1024));
+  commands.push_back(proposal::MakeCommand(91, false, 100));
+  std::vector<std::string> trace;
+  std::vector<typename Side::Waiter> waiters;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    waiters.push_back(p.batcher.Add(ids[i], commands[i], kT0));
+    trace.push_back(fmt::format("add {}: queued {} log {}", i,
+                                p.batcher.QueuedCount(), p.log.last_index()));
+  }
+  p.batcher.Flush();
+  for (auto& line : p.ApplyAllOk()) trace.push_back(line);
+  trace.push_back(fmt::format("deliver {}", p.batcher.DeliverResults()));
+  for (auto& w : waiters) trace.push_back(Describe(w.Wait()));
+  log_out = p.log.history();
+  return trace;
+}
+
+TYPED_TEST(BatchingEquivalenceTest, SizeLimit) {
+  std::vector<wire::Bytes> got_log;
+  std::vector<wire::Bytes> want_log;
+  const auto got = SizeLimitTrace<TypeParam>(got_log);
+  EXPECT_EQ(got, SizeLimitTrace<BeforeSide>(want_log));
+  EXPECT_EQ(got_log, want_log);
+  const std::vector<std::string> expected = {"add 0: queued 1 log 0",
+                                             "add 1: queued 2 log 0",
+                                             "add 2: queued 3 log 0",
+                                             "add 3: queued 1 log 1",
+                                             "add 4: queued 0 log 3",
+                                             "add 5: queued 1 log 3",
+                                             "apply 1 3 true",
+                                             "apply 2 1 true",
+                                             "apply 3 1 true",
+                                             "apply 4 1 true",
+                                             "deliver 6",
+                                             "applied idx=1 err=''",
+                                             "applied idx=1 err=''",
+                                             "applied idx=1 err=''",
+                                             "applied idx=2 err=''",
+                                             "applied idx=3 err=''",
+                                             "applied idx=4 err=''"};
+  EXPECT_EQ(got, expected);
+}
+
+template <typename Side>
+std::vector<std::string> ErrorFanOutTrace() {
+  using Result = typename Side::Result;
+  Pipeline<Side> p;
+  const auto commands = proposal::MakeCommands(40, 91);
+  const auto ids = proposal::MakeProposalIds(40, 92);
+  const std::string error =
+      fmt::format("apply failed: node {:064x} is draining", 7);
+  std::vector<std::string> trace;
+  std::vector<typename Side::Waiter> waiters;
+  for (size_t i = 0; i < 10; ++i)
+    waiters.push_back(p.batcher.Add(ids[i], commands[i], kT0));
+  p.batcher.Flush();
+  for (size_t i = 10; i < 20; ++i)
+    waiters.push_back(p.batcher.Add(ids[i], commands[i], kT0));
+  p.batcher.Flush();
+  // Not leader: the batch is answered at once, each waiter in turn.
+  p.log.SetLeader(false);
+  for (size_t i = 20; i < 30; ++i)
+    waiters.push_back(p.batcher.Add(ids[i], commands[i], kT0));
+  p.batcher.Flush();
+  p.log.SetLeader(true);
+  const size_t not_leader = p.batcher.DeliverResults();
+  trace.push_back(fmt::format("deliver not-leader {} in flight {}", not_leader,
+                              p.batcher.InFlightBatches()));
+  // Results out of log order: only the answered batch is fanned out.
+  trace.push_back(fmt::format("apply second {}",
+                              p.pending.Apply(ProposalId::ForBatch(kNode, 1),
+                                              Result::Rejected(2, error))));
+  trace.push_back(fmt::format("deliver {}", p.batcher.DeliverResults()));
+  trace.push_back(
+      fmt::format("ready {} {}", waiters[0].Ready(), waiters[10].Ready()));
+  // A dropped waiter still gets its share delivered (to nobody).
+  { auto dropped = std::move(waiters[5]); }
+  for (auto& line : p.ApplyAll(
+           [&](uint64_t index) { return Result::Rejected(index, error); })) {
+    trace.push_back(line);
+  }
+  trace.push_back(fmt::format("deliver {}", p.batcher.DeliverResults()));
+  for (size_t i = 0; i < waiters.size(); ++i) {
+    if (i == 5) continue;
+    trace.push_back(fmt::format("#{} {}", i, Describe(waiters[i].Wait())));
+  }
+  return trace;
+}
+
+TYPED_TEST(BatchingEquivalenceTest, ErrorFanOutAndNotLeader) {
+  const auto got = ErrorFanOutTrace<TypeParam>();
+  EXPECT_EQ(got, ErrorFanOutTrace<BeforeSide>());
+  const std::string error =
+      fmt::format("apply failed: node {:064x} is draining", 7);
+  EXPECT_EQ(got[0], "deliver not-leader 10 in flight 2");
+  EXPECT_EQ(got[2], "deliver 10");
+  EXPECT_EQ(got[3], "ready false true");
+  EXPECT_EQ(got[4], "apply 1 10 true");
+  EXPECT_EQ(got[5], "apply 2 10 false");  // already answered
+  EXPECT_EQ(got[6], "deliver 10");
+  EXPECT_EQ(got[7], "#0 rejected idx=1 err='" + error + "'");
+  EXPECT_EQ(got[16], "#10 rejected idx=2 err='" + error + "'");
+  EXPECT_EQ(got.back(), "#29 not_leader idx=0 err='not leader'");
+}
+
+// --- proposal batching: seeded random sequence ----------------------------
+
+template <typename Side>
+class RandomBatching {
+ public:
+  explicit RandomBatching(uint64_t seed)
+      : rng_(seed),
+        commands_(MakeCommands(seed)),
+        ids_(proposal::MakeProposalIds(30000, seed + 2)),
+        p_(proposal::BatchLimits{1 + seed % 100, size_t{1} << 20,
+                                 milliseconds(10)}) {}
+
+  void Step() {
+    using Result = typename Side::Result;
+    const uint64_t op = rng_() % 100;
+    if (op < 55) {
+      const size_t c = rng_() % commands_.size();
+      now_ += milliseconds(rng_() % 2);
+      const int number = next_++;
+      waiters_.emplace_back(number, p_.batcher.Add(ids_[number % ids_.size()],
+                                                   commands_[c], now_));
+      trace_.push_back(fmt::format("add #{} queued {} log {}", number,
+                                   p_.batcher.QueuedCount(),
+                                   p_.log.last_index()));
+    } else if (op < 65) {
+      now_ += milliseconds(rng_() % 12);
+      trace_.push_back(fmt::format("poll {}", p_.batcher.Poll(now_)));
+    } else if (op < 68) {
+      trace_.push_back(fmt::format("flush {}", p_.batcher.Flush()));
+    } else if (op < 71) {
+      p_.log.SetLeader(rng_() % 3 != 0);
+    } else if (op < 78) {
+      for (auto& line : p_.ApplyAll([&](uint64_t index) {
+             if (rng_() % 8 != 0) return Result::Applied(index);
+             return Result::Rejected(index, std::string(1 + rng_() % 90, 'x'));
+           })) {
+        trace_.push_back(line);
+      }
+    } else if (op < 86) {
+      const size_t delivered = p_.batcher.DeliverResults();
+      trace_.push_back(fmt::format("deliver {} in flight {}", delivered,
+                                   p_.batcher.InFlightBatches()));
+    } else if (op < 97 && !waiters_.empty()) {
+      const size_t k = rng_() % waiters_.size();
+      auto& [number, waiter] = waiters_[k];
+      if (waiter.Ready()) {
+        trace_.push_back(
+            fmt::format("#{} {}", number, Describe(waiter.Wait())));
+        waiters_.erase(waiters_.begin() + static_cast<std::ptrdiff_t>(k));
+      }
+    } else if (!waiters_.empty()) {
+      waiters_.erase(waiters_.begin() +
+                     static_cast<std::ptrdiff_t>(rng_() % waiters_.size()));
+    }
+  }
+
+  void Finish() {
+    p_.log.SetLeader(true);
+    p_.batcher.Flush();
+    for (auto& line : p_.ApplyAllOk()) trace_.push_back(line);
+    trace_.push_back(fmt::format("deliver {}", p_.batcher.DeliverResults()));
+    for (auto& [number, waiter] : waiters_) {
+      trace_.push_back(fmt::format("#{} {}", number, Describe(waiter.Wait())));
+    }
+  }
+
+  const std::vector<std::string>& trace() const { return trace_; }
+  const std::vector<wire::Bytes>& log() const { return p_.log.history(); }
+
+ private:
+  // Realistic commands, and a few of 100-700 KiB to reach the size limit.
+  static std::vector<Command> MakeCommands(uint64_t seed) {
+    auto commands = proposal::MakeCommands(200, seed + 1);
+    for (uint64_t i = 0; i < 4; ++i) {
+      commands.push_back(
+          proposal::MakeCommand(seed + i, true, (100 + 200 * i) * 1024));
+    }
+    return commands;
+  }
+
+  std::mt19937_64 rng_;
+  std::vector<Command> commands_;  // outlive every batch: declared first
+  std::vector<ProposalId> ids_;
+  Pipeline<Side> p_;
+  TimePoint now_ = kT0;
+  int next_ = 0;
+  std::vector<std::pair<int, typename Side::Waiter>> waiters_;
+  std::vector<std::string> trace_;
+};
+
+TYPED_TEST(BatchingEquivalenceTest, SeededRandomSequence) {
+  for (const uint64_t seed : {uint64_t{20261124}, uint64_t{99}}) {
+    constexpr int kOperations = 20000;
+    RandomBatching<TypeParam> run(seed);
+    RandomBatching<BeforeSide> reference(seed);
+    for (int i = 0; i < kOperations; ++i) {
+      run.Step();
+      reference.Step();
+    }
+    run.Finish();
+    reference.Finish();
+    ASSERT_GT(run.log().size(), 100U) << "seed " << seed;
+    ASSERT_EQ(run.log().size(), reference.log().size()) << "seed " << seed;
+    for (size_t i = 0; i < run.log().size(); ++i) {
+      ASSERT_EQ(run.log()[i], reference.log()[i])
+          << "seed " << seed << " entry " << i;
+    }
+    ASSERT_EQ(run.trace().size(), reference.trace().size()) << "seed " << seed;
+    for (size_t i = 0; i < run.trace().size(); ++i) {
+      ASSERT_EQ(run.trace()[i], reference.trace()[i])
+          << "seed " << seed << " at " << i;
+    }
+    // The sequence reached every path it is meant to cover.
+    const auto count = [&](std::string_view needle) {
+      return std::count_if(run.trace().begin(), run.trace().end(),
+                           [&](const std::string& line) {
+                             return line.find(needle) != std::string::npos;
+                           });
+    };
+    EXPECT_GT(count("not_leader"), 0) << "seed " << seed;
+    EXPECT_GT(count("rejected"), 0) << "seed " << seed;
+    EXPECT_GT(count("poll true"), 0) << "seed " << seed;
+    EXPECT_GT(count(" false"), 0) << "seed " << seed;  // batch answered already
+  }
+}
+
+// --- proposal batching: threads -------------------------------------------
+
+// Proposers add and wait; one thread polls (with the real clock), applies and
+// delivers. Every waiter must read the index of the batch holding its id.
+template <typename Side>
+void RunThreadedBatching() {
+  using Result = typename Side::Result;
+  constexpr size_t kThreads = 4;
+  constexpr size_t kPerThread = 1500;
+  constexpr size_t kWindow = 40;
+  InMemoryRaftLog log;
+  typename Side::Pending pending(64);
+  typename Side::Batcher batcher(
+      pending, log, kNode,
+      proposal::BatchLimits{100, size_t{1} << 20, milliseconds(1)});
+  const auto commands = proposal::MakeCommands(64, 101);
+  const auto ids =
+      proposal::MakeProposalIds(kThreads * kPerThread, 102, kThreads);
+  std::mutex mu;
+  std::map<std::string, uint64_t> batch_of;  // proposal id (hex) -> entry index
+  std::atomic<size_t> finished{0};
+  std::atomic<bool> failed{false};
+  std::thread worker([&] {
+    while (finished.load() < kThreads) {
+      batcher.Poll(proposal::Clock::now());
+      log.CommitAll();
+      log.ApplyCommitted([&](uint64_t index, std::span<const uint8_t> data) {
+        proposal::EntryReader reader(data);
+        ProposalId id;
+        proposal::CommandView view;
+        {
+          std::lock_guard lock(mu);
+          while (reader.Next(id, view)) batch_of[id.ToHex()] = index;
+        }
+        if (!reader.ok()) failed = true;
+        pending.Apply(reader.id(), Result::Applied(index));
+      });
+      batcher.DeliverResults();
+      std::this_thread::yield();
+    }
+  });
+  std::vector<std::thread> proposers;
+  for (size_t t = 0; t < kThreads; ++t) {
+    proposers.emplace_back([&, t] {
+      std::vector<std::pair<size_t, typename Side::Waiter>> window;
+      const auto settle = [&] {
+        for (auto& [i, waiter] : window) {
+          const Result r = waiter.Wait();
+          std::lock_guard lock(mu);
+          const auto it = batch_of.find(ids[i].ToHex());
+          if (!r.ok() || it == batch_of.end() || it->second != r.log_index())
+            failed = true;
+        }
+        window.clear();
+      };
+      for (size_t k = 0; k < kPerThread; ++k) {
+        const size_t i = t * kPerThread + k;
+        window.emplace_back(i,
+                            batcher.Add(ids[i], commands[i % commands.size()],
+                                        proposal::Clock::now()));
+        if (window.size() == kWindow) settle();
+      }
+      settle();
+      finished.fetch_add(1);
+    });
+  }
+  for (auto& p : proposers) p.join();
+  worker.join();
+  EXPECT_FALSE(failed.load());
+  EXPECT_EQ(batch_of.size(), kThreads * kPerThread);
+  EXPECT_EQ(batcher.InFlightBatches(), 0U);
+  EXPECT_EQ(pending.PendingCount(), 0U);
+}
+
+TYPED_TEST(BatchingEquivalenceTest, ThreadsAddWhileFlushing) {
+  RunThreadedBatching<TypeParam>();
+}
+
+// --- Raft message processing ----------------------------------------------
+
+TYPED_TEST(BatchingEquivalenceTest, DrainRoundsByPriority) {
+  // 40 votes, 70 heartbeats, 20 appends, 6 snapshots, interleaved.
+  std::vector<raft::Message> messages;
+  std::mt19937_64 rng(111);
+  const auto make = [&](raft::MessageType type, size_t count) {
+    for (size_t i = 0; i < count; ++i) {
+      messages.push_back(proposal::MakeRaftMessage(rng(), type));
+    }
+  };
+  make(raft::MessageType::kRequestVote, 25);
+  make(raft::MessageType::kRequestVoteResponse, 15);
+  make(raft::MessageType::kHeartbeat, 40);
+  make(raft::MessageType::kHeartbeatResponse, 30);
+  make(raft::MessageType::kAppend, 12);
+  make(raft::MessageType::kAppendResponse, 8);
+  make(raft::MessageType::kSnapshot, 6);
+  std::shuffle(messages.begin(), messages.end(), rng);
+
+  typename TypeParam::Queue queue;
+  proposal::Outbox outbox(true);
+  for (const auto& m : messages) queue.Enqueue(m);
+  EXPECT_EQ(queue.QueuedCount(), 136U);
+  EXPECT_EQ(queue.DrainRound(outbox), 32U + 64 + 16 + 4);
+  EXPECT_EQ(queue.QueuedCount(), 20U);
+  EXPECT_EQ(queue.DrainRound(outbox), 8U + 6 + 4 + 2);
+  EXPECT_EQ(queue.DrainRound(outbox), 0U);
+
+  // Expected: per round, each class in order, FIFO within a class.
+  std::vector<proposal::Outbox::Sent> expected;
+  std::array<std::deque<const raft::Message*>, proposal::kPriorityClassCount>
+      classes;
+  for (const auto& m : messages)
+    classes[static_cast<size_t>(proposal::Classify(m.type))].push_back(&m);
+  for (int round = 0; round < 2; ++round) {
+    for (size_t c = 0; c < classes.size(); ++c) {
+      for (size_t n = 0; n < proposal::kDrainBatch[c] && !classes[c].empty();
+           ++n) {
+        wire::Bytes bytes;
+        raft::Serialize(*classes[c].front(), bytes);
+        expected.push_back({classes[c].front()->to, std::move(bytes)});
+        classes[c].pop_front();
+      }
+    }
+  }
+  ASSERT_EQ(outbox.sent().size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    ASSERT_EQ(outbox.sent()[i], expected[i]) << i;
+  }
+  raft::Message decoded;
+  ASSERT_TRUE(raft::Deserialize(outbox.sent()[0].bytes, decoded));
+  EXPECT_EQ(proposal::Classify(decoded.type),
+            proposal::PriorityClass::kElection);
+}
+
+template <typename Side>
+proposal::Outbox RandomDrain(uint64_t seed,
+                             const std::vector<raft::Message>& pool) {
+  std::mt19937_64 rng(seed);
+  typename Side::Queue queue;
+  proposal::Outbox outbox(true);
+  for (int i = 0; i < 20000; ++i) {
+    const uint64_t op = rng() % 100;
+    if (op < 85) {
+      // The last message (past the 1 MiB tier) is sent rarely, to keep the
+      // recording small.
+      const size_t k = rng() % (pool.size() * 50);
+      queue.Enqueue(pool[k < 50 ? pool.size() - 1 : k % (pool.size() - 1)]);
+    } else if (op < 98) {
+      queue.DrainRound(outbox);
+    } else {
+      queue.DrainAll(outbox);
+    }
+  }
+  queue.DrainAll(outbox);
+  return outbox;
+}
+
+TYPED_TEST(BatchingEquivalenceTest, SeededRandomDrains) {
+  constexpr uint64_t kSeed = 20261125;
+  std::vector<raft::Message> pool;
+  for (uint64_t i = 0; pool.size() < 300; ++i) {
+    raft::Message m = proposal::MakeRaftMessage(kSeed + i);
+    if (m.snapshot.size() <= 70000) pool.push_back(std::move(m));
+  }
+  raft::Message big;
+  big.type = raft::MessageType::kSnapshot;
+  big.to = 3;
+  big.snapshot.assign((size_t{1} << 20) + 100, 0x5a);
+  pool.push_back(std::move(big));
+  const proposal::Outbox got = RandomDrain<TypeParam>(kSeed, pool);
+  const proposal::Outbox want = RandomDrain<BeforeSide>(kSeed, pool);
+  EXPECT_GT(got.messages(), 10000U);
+  EXPECT_EQ(got.digest(), want.digest()) << "seed " << kSeed;
+  ASSERT_EQ(got.sent().size(), want.sent().size()) << "seed " << kSeed;
+  for (size_t i = 0; i < got.sent().size(); ++i) {
+    ASSERT_EQ(got.sent()[i], want.sent()[i])
+        << "seed " << kSeed << " message " << i;
+  }
+}
+
+TEST(MessagePriority, EstimatesAndTiers) {
+  raft::Message m;
+  m.type = raft::MessageType::kAppend;
+  m.entries.resize(5);
+  EXPECT_EQ(proposal::EstimateMessageSize(m), 64U + 5 * 256);
+  m.type = raft::MessageType::kSnapshot;
+  EXPECT_EQ(proposal::EstimateMessageSize(m), 64U + (1U << 20));
+  m.type = raft::MessageType::kRequestVote;
+  EXPECT_EQ(proposal::EstimateMessageSize(m), 96U);
+  m.type = raft::MessageType::kHeartbeatResponse;
+  EXPECT_EQ(proposal::EstimateMessageSize(m), 80U);
+  m.type = raft::MessageType::kAppendResponse;
+  EXPECT_EQ(proposal::EstimateMessageSize(m), 192U);
+  EXPECT_EQ(proposal::TierCapacity(80), 4096U);
+  EXPECT_EQ(proposal::TierCapacity(4096), 4096U);
+  EXPECT_EQ(proposal::TierCapacity(4097), 65536U);
+  EXPECT_EQ(proposal::TierCapacity(65537), size_t{1} << 20);
+  EXPECT_EQ(proposal::TierCapacity((size_t{1} << 20) + 64),
+            (size_t{1} << 20) + 64);
+  EXPECT_EQ(proposal::BufferTier((size_t{1} << 20) + 64), 3U);
+}
+
+TEST(BatchPolicy, EstimateMatchesSerialisingTheCommand) {
+  const auto commands = proposal::MakeCommands(300, 121);
+  const auto ids = proposal::MakeProposalIds(300, 122);
+  for (size_t i = 0; i < commands.size(); ++i) {
+    const size_t by_serialising =
+        proposal::SerializeCommandToVector(commands[i]).size();
+    EXPECT_EQ(proposal::EstimateProposalSize(by_serialising, ids[i]),
+              proposal::EstimateProposalSize(proposal::CommandSize(commands[i]),
+                                             ids[i]));
+    EXPECT_EQ(proposal::EstimateProposalSize(by_serialising, ids[i]),
+              by_serialising + 8 + 64);
+  }
+}
+
+}  // namespace
+}  // namespace hotpath::batching

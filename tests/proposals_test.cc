@@ -1,0 +1,520 @@
+// The proposals contract: the same operations leave the same log entries
+// (byte for byte) and the same answers (status, log index, error text, in
+// the same order) on both sides: fixed cases, every error path (not leader,
+// a replaced id, an unknown id, a dropped waiter), a seeded random sequence
+// of 2 x 10^4 operations, and proposers racing an applier on threads.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/proposal/command.h"
+#include "common/proposal/proposal_id.h"
+#include "common/proposal/raft_log.h"
+#include "common/proposal/result.h"
+#include "common/proposal/workload.h"
+#include "impl_after/proposals/pending_proposals.h"
+#include "impl_before/proposals/pending_proposals.h"
+
+namespace hotpath::proposals {
+namespace {
+
+using proposal::Command;
+using proposal::InMemoryRaftLog;
+using proposal::ProposalId;
+using proposal::ProposalStatus;
+
+struct BeforeSide {
+  using Pending = before::PendingProposals;
+  using Result = before::ProposalResult;
+  using Waiter = before::Waiter;
+};
+struct AfterSide {
+  using Pending = after::PendingProposals;
+  using Result = after::ProposalResult;
+  using Waiter = after::Waiter;
+};
+using Sides = ::testing::Types<BeforeSide, AfterSide>;
+
+// What a waiter observes, comparable across sides.
+struct Outcome {
+  ProposalStatus status;
+  uint64_t log_index;
+  std::string error;
+  bool operator==(const Outcome&) const = default;
+};
+
+template <typename Result>
+Outcome ToOutcome(const Result& r) {
+  return {r.status(), r.log_index(), std::string(r.error())};
+}
+
+std::string Describe(const Outcome& o) {
+  return fmt::format("{} idx={} err='{}'", proposal::StatusName(o.status),
+                     o.log_index, o.error);
+}
+
+ProposalId IdOf(std::span<const uint8_t> entry) {
+  proposal::EntryReader reader(entry);
+  EXPECT_TRUE(reader.ok());
+  return reader.id();
+}
+
+wire::Bytes SingleEntry(const ProposalId& id, const Command& command) {
+  wire::Bytes bytes;
+  proposal::SerializeSingleEntry(id, command, bytes);
+  return bytes;
+}
+
+const std::string kLongError =
+    fmt::format("insufficient resources on node {:064x} for vm-17", 0x5eed);
+
+template <typename T>
+class ProposalsEquivalenceTest : public ::testing::Test {};
+TYPED_TEST_SUITE(ProposalsEquivalenceTest, Sides);
+
+// --- fixed cases ----------------------------------------------------------
+
+template <typename Side>
+std::vector<std::string> RoundTripTrace(InMemoryRaftLog& log) {
+  using Result = typename Side::Result;
+  typename Side::Pending pending(16);
+  const auto commands = proposal::MakeCommands(3, 11);
+  const auto ids = proposal::MakeProposalIds(2, 12);
+  const ProposalId batch_id = ProposalId::ForBatch(3, 9);
+  std::vector<std::string> trace;
+  auto w0 = pending.Propose(ids[0], commands[0], log);
+  auto w1 = pending.Propose(ids[1], commands[1], log);
+  wire::Bytes entry = SingleEntry(batch_id, commands[2]);
+  auto w2 = pending.ProposeEntry(batch_id, entry, log);
+  trace.push_back(fmt::format("entry left {} bytes", entry.size()));
+  trace.push_back(fmt::format("pending {}", pending.PendingCount()));
+  trace.push_back(
+      fmt::format("ready {} {} {}", w0.Ready(), w1.Ready(), w2.Ready()));
+  log.CommitAll();
+  log.ApplyCommitted([&](uint64_t index, std::span<const uint8_t> data) {
+    const ProposalId id = IdOf(data);
+    const bool found =
+        index == 2 ? pending.Apply(id, Result::Rejected(index, kLongError))
+                   : pending.Apply(id, Result::Applied(index));
+    trace.push_back(fmt::format("apply {} {}", index, found));
+  });
+  trace.push_back(
+      fmt::format("again {}", pending.Apply(ids[0], Result::Applied(9))));
+  trace.push_back(fmt::format("pending {}", pending.PendingCount()));
+  for (auto* w : {&w0, &w1, &w2}) {
+    trace.push_back(fmt::format("ready {}", w->Ready()));
+    trace.push_back(Describe(ToOutcome(w->Wait())));
+  }
+  return trace;
+}
+
+TYPED_TEST(ProposalsEquivalenceTest, RoundTrip) {
+  InMemoryRaftLog log;
+  InMemoryRaftLog reference_log;
+  log.RecordHistory(true);
+  reference_log.RecordHistory(true);
+  const auto got = RoundTripTrace<TypeParam>(log);
+  const auto want = RoundTripTrace<BeforeSide>(reference_log);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(log.history(), reference_log.history());
+  // Spot checks that the reference itself is right.
+  const auto commands = proposal::MakeCommands(3, 11);
+  const auto ids = proposal::MakeProposalIds(2, 12);
+  ASSERT_EQ(log.history().size(), 3U);
+  EXPECT_EQ(log.history()[0], SingleEntry(ids[0], commands[0]));
+  EXPECT_EQ(log.history()[2],
+            SingleEntry(ProposalId::ForBatch(3, 9), commands[2]));
+  const std::vector<std::string> expected = {
+      "entry left 0 bytes",
+      "pending 3",
+      "ready false false false",
+      "apply 1 true",
+      "apply 2 true",
+      "apply 3 true",
+      "again false",
+      "pending 0",
+      "ready true",
+      "applied idx=1 err=''",
+      "ready true",
+      "rejected idx=2 err='" + kLongError + "'",
+      "ready true",
+      "applied idx=3 err=''"};
+  EXPECT_EQ(got, expected);
+}
+
+template <typename Side>
+std::vector<std::string> ErrorPathsTrace() {
+  using Result = typename Side::Result;
+  InMemoryRaftLog log;
+  typename Side::Pending pending(4);
+  const auto commands = proposal::MakeCommands(4, 21);
+  const auto ids = proposal::MakeProposalIds(4, 22);
+  std::vector<std::string> trace;
+  // Not leader: answered at once, nothing pending, nothing appended.
+  log.SetLeader(false);
+  auto w0 = pending.Propose(ids[0], commands[0], log);
+  trace.push_back(fmt::format("ready {} pending {} last {}", w0.Ready(),
+                              pending.PendingCount(), log.last_index()));
+  trace.push_back(Describe(ToOutcome(w0.Wait())));
+  trace.push_back(
+      fmt::format("apply {}", pending.Apply(ids[0], Result::Applied(1))));
+  // A replaced id: the first waiter reads "channel closed".
+  log.SetLeader(true);
+  auto w1 = pending.Propose(ids[1], commands[1], log);
+  auto w2 = pending.Propose(ids[1], commands[2], log);
+  trace.push_back(fmt::format("ready {} {} pending {}", w1.Ready(), w2.Ready(),
+                              pending.PendingCount()));
+  trace.push_back(Describe(ToOutcome(w1.Wait())));
+  // Replaced while not leader: the rollback removes the newer one.
+  auto w3 = pending.Propose(ids[2], commands[3], log);
+  log.SetLeader(false);
+  auto w4 = pending.Propose(ids[2], commands[0], log);
+  trace.push_back(Describe(ToOutcome(w3.Wait())));
+  trace.push_back(Describe(ToOutcome(w4.Wait())));
+  trace.push_back(fmt::format("pending {}", pending.PendingCount()));
+  // An unknown id.
+  trace.push_back(
+      fmt::format("unknown {}", pending.Apply(ids[3], Result::Applied(5))));
+  // A dropped waiter: the apply still finds its sender.
+  log.SetLeader(true);
+  { auto dropped = pending.Propose(ids[3], commands[1], log); }
+  trace.push_back(fmt::format(
+      "dropped {}", pending.Apply(ids[3], Result::Rejected(4, "late"))));
+  trace.push_back(
+      fmt::format("w2 {}", pending.Apply(ids[1], Result::Applied(2))));
+  trace.push_back(Describe(ToOutcome(w2.Wait())));
+  trace.push_back(fmt::format("pending {} last {}", pending.PendingCount(),
+                              log.last_index()));
+  return trace;
+}
+
+TYPED_TEST(ProposalsEquivalenceTest, ErrorPaths) {
+  const auto got = ErrorPathsTrace<TypeParam>();
+  EXPECT_EQ(got, ErrorPathsTrace<BeforeSide>());
+  const std::vector<std::string> expected = {
+      "ready true pending 0 last 0",
+      "not_leader idx=0 err='not leader'",
+      "apply false",
+      "ready true false pending 1",
+      "channel_closed idx=0 err='channel closed'",
+      "channel_closed idx=0 err='channel closed'",
+      "not_leader idx=0 err='not leader'",
+      "pending 1",
+      "unknown false",
+      "dropped true",
+      "w2 true",
+      "applied idx=2 err=''",
+      "pending 0 last 4"};
+  EXPECT_EQ(got, expected);
+}
+
+TYPED_TEST(ProposalsEquivalenceTest, ManyInFlightPastTheReservation) {
+  // 3000 in flight against a reservation of 8: the after's map and pool grow.
+  using Result = typename TypeParam::Result;
+  InMemoryRaftLog log;
+  typename TypeParam::Pending pending(8);
+  const auto commands = proposal::MakeCommands(3000, 31);
+  const auto ids = proposal::MakeProposalIds(3000, 32);
+  std::vector<typename TypeParam::Waiter> waiters;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    waiters.push_back(pending.Propose(ids[i], commands[i], log));
+  }
+  EXPECT_EQ(pending.PendingCount(), 3000U);
+  log.CommitAll();
+  // Applied in reverse, to shuffle the map's clusters while deleting.
+  std::vector<std::pair<uint64_t, ProposalId>> entries;
+  log.ApplyCommitted([&](uint64_t index, std::span<const uint8_t> data) {
+    entries.emplace_back(index, IdOf(data));
+  });
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    ASSERT_TRUE(pending.Apply(it->second, Result::Applied(it->first)));
+  }
+  EXPECT_EQ(pending.PendingCount(), 0U);
+  for (size_t i = 0; i < waiters.size(); ++i) {
+    const Outcome o = ToOutcome(waiters[i].Wait());
+    ASSERT_EQ(o, (Outcome{ProposalStatus::kApplied, i + 1, ""})) << i;
+  }
+}
+
+// --- seeded random sequence -----------------------------------------------
+
+template <typename Side>
+class RandomRun {
+ public:
+  explicit RandomRun(uint64_t seed)
+      : rng_(seed),
+        commands_(proposal::MakeCommands(256, seed + 1)),
+        pending_(64) {
+    log_.RecordHistory(true);
+  }
+
+  void Step() {
+    const uint64_t op = rng_() % 100;
+    if (op < 40) {
+      Propose(NewId());
+    } else if (op < 44 && !ids_.empty()) {
+      Propose(ids_[rng_() % ids_.size()]);  // an id proposed before
+    } else if (op < 49) {
+      log_.SetLeader(rng_() % 4 != 0);
+      trace_.push_back(fmt::format("leader {}", log_.is_leader()));
+    } else if (op < 64) {
+      ApplyAll();
+    } else if (op < 68) {
+      trace_.push_back(fmt::format(
+          "unknown {}", pending_.Apply(NewId(), Result::Applied(1))));
+    } else if (op < 85 && !waiters_.empty()) {
+      const size_t k = rng_() % waiters_.size();
+      auto& [number, waiter] = waiters_[k];
+      const bool ready = waiter.Ready();
+      trace_.push_back(fmt::format("ready #{} {}", number, ready));
+      if (ready) {
+        trace_.push_back(
+            fmt::format("#{} {}", number, Describe(ToOutcome(waiter.Wait()))));
+        waiters_.erase(waiters_.begin() + static_cast<std::ptrdiff_t>(k));
+      }
+    } else if (op < 92 && !waiters_.empty()) {
+      const size_t k = rng_() % waiters_.size();
+      trace_.push_back(fmt::format("drop #{}", waiters_[k].first));
+      waiters_.erase(waiters_.begin() + static_cast<std::ptrdiff_t>(k));
+    } else {
+      trace_.push_back(fmt::format("pending {}", pending_.PendingCount()));
+    }
+  }
+
+  void Finish() {
+    log_.SetLeader(true);
+    ApplyAll();
+    for (auto& [number, waiter] : waiters_) {
+      trace_.push_back(
+          fmt::format("#{} {}", number, Describe(ToOutcome(waiter.Wait()))));
+    }
+    waiters_.clear();
+    trace_.push_back(fmt::format("pending {}", pending_.PendingCount()));
+  }
+
+  const std::vector<std::string>& trace() const { return trace_; }
+  const std::vector<wire::Bytes>& log() const { return log_.history(); }
+
+ private:
+  using Result = typename Side::Result;
+
+  ProposalId NewId() {
+    // Sometimes 16-byte (batch-sized) ids, sometimes odd lengths.
+    const uint64_t kind = rng_() % 10;
+    if (kind == 0) return ProposalId::ForBatch(rng_() % 3, rng_());
+    if (kind == 1) {
+      std::vector<uint8_t> bytes(1 + rng_() % 16);
+      for (auto& b : bytes) b = static_cast<uint8_t>(rng_());
+      return *ProposalId::FromBytes(bytes);
+    }
+    return ProposalId::FromU64(rng_());
+  }
+
+  void Propose(ProposalId id) {  // by value: it may come from ids_
+    ids_.push_back(id);
+    const Command& command = commands_[rng_() % commands_.size()];
+    const int number = next_waiter_++;
+    waiters_.emplace_back(number, pending_.Propose(id, command, log_));
+    trace_.push_back(fmt::format("propose #{} {}", number, id.ToHex()));
+  }
+
+  void ApplyAll() {
+    log_.CommitAll();
+    log_.ApplyCommitted([&](uint64_t index, std::span<const uint8_t> data) {
+      const ProposalId id = IdOf(data);
+      const bool reject = rng_() % 10 == 0;
+      const std::string error =
+          reject ? std::string(rng_() % 80, 'e') + kLongError : "";
+      const bool found =
+          reject ? pending_.Apply(id, Result::Rejected(index, error))
+                 : pending_.Apply(id, Result::Applied(index));
+      trace_.push_back(fmt::format("apply {} {}", index, found));
+    });
+  }
+
+  std::mt19937_64 rng_;
+  std::vector<Command> commands_;
+  InMemoryRaftLog log_;
+  typename Side::Pending pending_;
+  std::vector<ProposalId> ids_;
+  std::vector<std::pair<int, typename Side::Waiter>> waiters_;
+  int next_waiter_ = 0;
+  std::vector<std::string> trace_;
+};
+
+TYPED_TEST(ProposalsEquivalenceTest, SeededRandomSequence) {
+  constexpr uint64_t kSeed = 20261123;
+  constexpr int kOperations = 20000;
+  RandomRun<TypeParam> run(kSeed);
+  RandomRun<BeforeSide> reference(kSeed);
+  for (int i = 0; i < kOperations; ++i) {
+    run.Step();
+    reference.Step();
+  }
+  run.Finish();
+  reference.Finish();
+  ASSERT_GT(run.log().size(), 5000U) << "seed " << kSeed;
+  EXPECT_EQ(run.log(), reference.log()) << "seed " << kSeed;
+  ASSERT_EQ(run.trace().size(), reference.trace().size()) << "seed " << kSeed;
+  for (size_t i = 0; i < run.trace().size(); ++i) {
+    ASSERT_EQ(run.trace()[i], reference.trace()[i])
+        << "seed " << kSeed << " at " << i;
+  }
+  // The sequence reached every error path.
+  const auto count = [&](std::string_view needle) {
+    return std::count_if(run.trace().begin(), run.trace().end(),
+                         [&](const std::string& line) {
+                           return line.find(needle) != std::string::npos;
+                         });
+  };
+  EXPECT_GT(count("not_leader"), 0);
+  EXPECT_GT(count("channel_closed"), 0);
+  EXPECT_GT(count("rejected"), 0);
+  EXPECT_GT(count("unknown false"), 0);
+  EXPECT_GT(count("drop #"), 0);
+}
+
+// --- threads --------------------------------------------------------------
+
+// Proposers keep a window of waiters in flight while an applier commits and
+// applies; leadership flaps when `flap` is set. Every waiter must read
+// either the index of the entry holding its id, or "not leader".
+template <typename Side>
+void RunThreaded(bool flap) {
+  using Result = typename Side::Result;
+  constexpr size_t kThreads = 4;
+  constexpr size_t kPerThread = 2000;
+  constexpr size_t kWindow = 16;
+  InMemoryRaftLog log;
+  typename Side::Pending pending(64);
+  const auto commands = proposal::MakeCommands(64, 41);
+  const auto ids =
+      proposal::MakeProposalIds(kThreads * kPerThread, 42, kThreads);
+  std::mutex applied_mu;
+  std::map<std::string, uint64_t> applied_at;  // id (hex) -> index
+  std::atomic<size_t> finished{0};
+  std::atomic<size_t> not_leader{0};
+  std::atomic<bool> failed{false};
+
+  std::thread applier([&] {
+    uint64_t flips = 0;
+    while (finished.load() < kThreads) {
+      if (flap) log.SetLeader(++flips % 7 != 0);
+      log.CommitAll();
+      log.ApplyCommitted([&](uint64_t index, std::span<const uint8_t> data) {
+        const ProposalId id = IdOf(data);
+        {
+          std::lock_guard lock(applied_mu);
+          applied_at[id.ToHex()] = index;
+        }
+        pending.Apply(id, Result::Applied(index));
+      });
+      std::this_thread::yield();
+    }
+  });
+  std::vector<std::thread> proposers;
+  for (size_t t = 0; t < kThreads; ++t) {
+    proposers.emplace_back([&, t] {
+      std::vector<std::pair<ProposalId, typename Side::Waiter>> window;
+      const auto settle =
+          [&](std::pair<ProposalId, typename Side::Waiter>& item) {
+            const Result r = item.second.Wait();
+            if (r.status() == ProposalStatus::kNotLeader) {
+              not_leader.fetch_add(1);
+              return;
+            }
+            std::lock_guard lock(applied_mu);
+            const auto it = applied_at.find(item.first.ToHex());
+            if (!r.ok() || it == applied_at.end() ||
+                it->second != r.log_index())
+              failed = true;
+          };
+      for (size_t i = 0; i < kPerThread; ++i) {
+        const ProposalId& id = ids[t * kPerThread + i];
+        window.emplace_back(
+            id, pending.Propose(id, commands[i % commands.size()], log));
+        if (window.size() == kWindow) {
+          for (auto& item : window) settle(item);
+          window.clear();
+        }
+      }
+      for (auto& item : window) settle(item);
+      finished.fetch_add(1);
+    });
+  }
+  for (auto& p : proposers) p.join();
+  applier.join();
+  EXPECT_FALSE(failed.load());
+  EXPECT_EQ(pending.PendingCount(), 0U);
+  EXPECT_EQ(log.last_index() + not_leader.load(), kThreads * kPerThread);
+  if (!flap) {
+    EXPECT_EQ(not_leader.load(), 0U);
+  }
+}
+
+TYPED_TEST(ProposalsEquivalenceTest, ThreadsProposeWhileApplying) {
+  RunThreaded<TypeParam>(false);
+}
+
+TYPED_TEST(ProposalsEquivalenceTest, ThreadsWithFlappingLeadership) {
+  RunThreaded<TypeParam>(true);
+}
+
+// --- shared vocabulary ----------------------------------------------------
+
+TEST(ProposalVocabulary, EntriesRoundTripAndSizesAreExact) {
+  const auto commands = proposal::MakeCommands(500, 51);
+  const auto ids = proposal::MakeProposalIds(500, 52);
+  for (size_t i = 0; i < commands.size(); ++i) {
+    const size_t size = proposal::CommandSize(commands[i]);
+    EXPECT_GE(size, 50U);
+    EXPECT_LE(size, 500U);
+    EXPECT_EQ(proposal::SerializeCommandToVector(commands[i]).size(), size);
+    const wire::Bytes entry = SingleEntry(ids[i], commands[i]);
+    EXPECT_EQ(entry.size(), proposal::SingleEntrySize(ids[i], commands[i]));
+    proposal::EntryReader reader(entry);
+    ProposalId id;
+    Command command;
+    ASSERT_TRUE(reader.Next(id, command));
+    EXPECT_EQ(id, ids[i]);
+    EXPECT_EQ(command, commands[i]);
+    EXPECT_FALSE(reader.Next(id, command));
+    EXPECT_TRUE(reader.ok());
+  }
+  // Truncations are rejected, not misread.
+  const wire::Bytes entry = SingleEntry(ids[0], commands[0]);
+  for (size_t cut = 0; cut < entry.size(); ++cut) {
+    proposal::EntryReader reader(std::span<const uint8_t>(entry).first(cut));
+    ProposalId id;
+    proposal::CommandView view;
+    EXPECT_FALSE(reader.ok() && reader.Next(id, view)) << cut;
+  }
+}
+
+TEST(ProposalVocabulary, IdsAreInlineAndBounded) {
+  EXPECT_EQ(ProposalId::FromU64(1).size(), 8U);
+  EXPECT_EQ(ProposalId::ForBatch(1, 2).size(), 16U);
+  EXPECT_NE(ProposalId::ForBatch(1, 2), ProposalId::ForBatch(1, 3));
+  EXPECT_FALSE(ProposalId::FromBytes({}).has_value());
+  const std::vector<uint8_t> seventeen(17, 1);
+  EXPECT_FALSE(ProposalId::FromBytes(seventeen).has_value());
+  const auto ids = proposal::MakeProposalIds(10000, 7);
+  std::set<std::string> distinct;
+  for (const auto& id : ids) distinct.insert(id.ToHex());
+  EXPECT_EQ(distinct.size(), ids.size());
+}
+
+}  // namespace
+}  // namespace hotpath::proposals
