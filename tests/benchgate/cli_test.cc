@@ -1,0 +1,244 @@
+// The real binary, as CI runs it: exit codes, one-line errors, reports.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "test_support.h"
+
+namespace hotpath::benchgate {
+namespace {
+
+using testing::Fixture;
+using testing::TempDir;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  // Runs benchgate with `args` (shell words; fixture paths have no spaces).
+  Outcome Benchgate(const std::string& args) {
+    const std::string out = dir_.Path("stdout");
+    const std::string err = dir_.Path("stderr");
+    const std::string command = std::string("NO_COLOR=1 '") + BENCHGATE_BINARY +
+                                "' " + args + " >'" + out + "' 2>'" + err + "'";
+    const int status = std::system(command.c_str());
+    Outcome outcome;
+    outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    outcome.out = Slurp(out);
+    outcome.err = Slurp(err);
+    return outcome;
+  }
+
+  std::string Targets() const { return "--targets " + testing::TargetsJson(); }
+
+  TempDir dir_;
+};
+
+TEST_F(Cli, AaComparisonPasses) {
+  const Outcome outcome = Benchgate("compare " + Fixture("aa_old.json") + " " +
+                                    Fixture("aa_new.json"));
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_NE(outcome.out.find("benchgate compare: PASS"), std::string::npos);
+  EXPECT_EQ(outcome.out.find('\033'), std::string::npos);  // not a terminal
+  EXPECT_TRUE(outcome.err.empty());
+}
+
+TEST_F(Cli, SlowdownFailsWithExitOne) {
+  const Outcome outcome = Benchgate("compare " + Fixture("aa_old.json") + " " +
+                                    Fixture("slowdown_new.json"));
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_NE(outcome.out.find("regressed"), std::string::npos);
+}
+
+TEST_F(Cli, CheckReportsEachTarget) {
+  const Outcome pass =
+      Benchgate("check " + Fixture("aa_old.json") + " " + Targets());
+  EXPECT_EQ(pass.exit_code, 0) << pass.out << pass.err;
+  const Outcome fail =
+      Benchgate("check " + Fixture("targets_mixed.json") + " " + Targets());
+  EXPECT_EQ(fail.exit_code, 1) << fail.out << fail.err;
+  EXPECT_NE(fail.out.find("INCONCLUSIVE"), std::string::npos);
+  EXPECT_NE(fail.out.find("nothing to reduce"), std::string::npos);
+}
+
+TEST_F(Cli, GateWithoutBaselineChecksWhatItCan) {
+  const Outcome outcome =
+      Benchgate("gate " + Fixture("aa_new.json") + " --baseline " +
+                dir_.Path() + " " + Targets());
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_NE(outcome.out.find("no stored baseline for fingerprint fp-dev-2core"),
+            std::string::npos);
+}
+
+TEST_F(Cli, AcceptThenGateCatchesTheSlowdownAndWritesReports) {
+  const std::string store = dir_.Path("baselines");
+  const Outcome accept =
+      Benchgate("accept " + Fixture("aa_old.json") + " --baseline " + store +
+                " --calibration " + Fixture("aa_new.json") + " " +
+                Fixture("aa_third.json"));
+  ASSERT_EQ(accept.exit_code, 0) << accept.out << accept.err;
+  EXPECT_NE(accept.out.find("Calibrated A/A noise from 3 runs"),
+            std::string::npos);
+
+  const Outcome aa = Benchgate("gate " + Fixture("aa_new.json") +
+                               " --baseline " + store + " " + Targets());
+  EXPECT_EQ(aa.exit_code, 0) << aa.out;
+  EXPECT_NE(aa.out.find("A/A calibration (3 runs)"), std::string::npos);
+
+  const std::string md = dir_.Path("gate.md");
+  const std::string xml = dir_.Path("gate.xml");
+  const std::string json = dir_.Path("gate.json");
+  const Outcome slow = Benchgate(
+      "gate " + Fixture("slowdown_new.json") + " --baseline " + store + " " +
+      Targets() + " --markdown " + md + " --junit " + xml + " --json " + json);
+  EXPECT_EQ(slow.exit_code, 1) << slow.out;
+  EXPECT_NE(Slurp(md).find("FAIL"), std::string::npos);
+  EXPECT_NE(Slurp(xml).find("<failure"), std::string::npos);
+  const nlohmann::json verdicts = nlohmann::json::parse(Slurp(json));
+  EXPECT_EQ(verdicts["exit_code"], 1);
+  EXPECT_GE(verdicts["summary"]["regressed"].get<int>(), 2);
+}
+
+TEST_F(Cli, GateAcrossFingerprintsComparesRatios) {
+  const std::string store = dir_.Path("baselines");
+  ASSERT_EQ(
+      Benchgate("accept " + Fixture("aa_old.json") + " --baseline " + store)
+          .exit_code,
+      0);
+  const Outcome same = Benchgate("gate " + Fixture("other_machine.json") +
+                                 " --baseline " + store);
+  EXPECT_EQ(same.exit_code, 0) << same.out;
+  EXPECT_NE(same.out.find("fingerprints differ"), std::string::npos);
+  const Outcome worse =
+      Benchgate("gate " + Fixture("other_machine_regressed.json") +
+                " --baseline " + store);
+  EXPECT_EQ(worse.exit_code, 1) << worse.out;
+}
+
+TEST_F(Cli, FailedBenchmarkFailsTheGate) {
+  const Outcome outcome = Benchgate("gate " + Fixture("failed_benchmark.json") +
+                                    " --baseline " + dir_.Path());
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out;
+  EXPECT_NE(outcome.out.find("summary differs"), std::string::npos);
+}
+
+TEST_F(Cli, MissingTargetsFailOnlyWhenRequired) {
+  const std::string targets = dir_.Path("targets.json");
+  std::ofstream(targets)
+      << R"({"targets": [{"name": "later", "benchmarks": ["mempool/**"],
+                                 "metric": "allocs_per_op", "max_ratio": 0.5}]})";
+  EXPECT_EQ(
+      Benchgate("check " + Fixture("aa_old.json") + " --targets " + targets)
+          .exit_code,
+      0);
+  EXPECT_EQ(Benchgate("check " + Fixture("aa_old.json") + " --targets " +
+                      targets + " --require-all-targets")
+                .exit_code,
+            1);
+}
+
+TEST_F(Cli, HelpAndVersionExitZero) {
+  EXPECT_EQ(Benchgate("--help").exit_code, 0);
+  EXPECT_EQ(Benchgate("--version").exit_code, 0);
+  EXPECT_EQ(Benchgate("gate --help").exit_code, 0);
+}
+
+// Every bad input: exit 2, one line on stderr naming the problem.
+struct BadInput {
+  const char* name;
+  std::string args;
+  const char* message;
+};
+
+class CliBadInput : public Cli,
+                    public ::testing::WithParamInterface<BadInput> {};
+
+TEST_P(CliBadInput, ExitsTwoWithOneLine) {
+  std::string args = GetParam().args;
+  const std::string store_marker = "STORE";
+  if (const auto at = args.find(store_marker); at != std::string::npos) {
+    args.replace(at, store_marker.size(), dir_.Path());
+  }
+  const Outcome outcome = Benchgate(args);
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.out << outcome.err;
+  EXPECT_EQ(outcome.err.rfind("benchgate: error: ", 0), 0u) << outcome.err;
+  EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1)
+      << outcome.err;
+  EXPECT_NE(outcome.err.find(GetParam().message), std::string::npos)
+      << outcome.err;
+}
+
+std::string Compare(const std::string& bad) {
+  return "compare " + Fixture("aa_old.json") + " " + Fixture(bad);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryBadInput, CliBadInput,
+    ::testing::Values(
+        BadInput{"Truncated", Compare("bad/truncated.json"), "not valid JSON"},
+        BadInput{"NotJson", Compare("bad/not_json.json"), "not valid JSON"},
+        BadInput{"NotAnObject", Compare("bad/not_object.json"),
+                 "top level is array"},
+        BadInput{"WrongType", Compare("bad/wrong_type.json"),
+                 "real_time must be a number, not string"},
+        BadInput{"BenchmarksNotArray", Compare("bad/benchmarks_not_array.json"),
+                 "no \"benchmarks\" array"},
+        BadInput{"NanTime", Compare("bad/nan_time.json"), "real_time is NaN"},
+        BadInput{"NegativeTime", Compare("bad/negative_time.json"),
+                 "cpu_time is negative"},
+        BadInput{"EmptyBenchmarks", Compare("bad/empty_benchmarks.json"),
+                 "empty benchmark list"},
+        BadInput{"DuplicateRows", Compare("bad/duplicate_rows.json"),
+                 "duplicate result"},
+        BadInput{"UnknownTimeUnit", Compare("bad/unknown_time_unit.json"),
+                 "unknown time_unit"},
+        BadInput{"MissingFile", Compare("bad/no_such_file.json"),
+                 "no such file or directory"},
+        BadInput{"BeforeWithoutAfter",
+                 "check " + Fixture("bad/before_without_after.json") +
+                     " --targets " + testing::TargetsJson(),
+                 "has no after variant"},
+        BadInput{
+            "DebugBaseline",
+            "accept " + Fixture("bad/debug_build.json") + " --baseline STORE",
+            "refusing a debug-build baseline"},
+        BadInput{"MismatchedFingerprint",
+                 "gate " + Fixture("bad/mismatched_fingerprint") +
+                     " --baseline STORE",
+                 "one run must come from one build"},
+        BadInput{"UnwritableBaseline",
+                 "accept " + Fixture("aa_old.json") + " --baseline " +
+                     Fixture("aa_old.json") + "/store",
+                 "not writable"},
+        BadInput{"BaselineNotADirectory",
+                 "gate " + Fixture("aa_old.json") + " --baseline " +
+                     Fixture("aa_old.json"),
+                 "not a directory"},
+        BadInput{"BadTargets",
+                 "check " + Fixture("aa_old.json") + " --targets " +
+                     Fixture("bad/targets_unknown_key.json"),
+                 "unknown key \"maximum\""},
+        BadInput{"NoSubcommand", "", "subcommand"},
+        BadInput{"UnknownOption", "compare a b --frobnicate", "frobnicate"},
+        BadInput{"MissingArgument", "check " + Fixture("aa_old.json"),
+                 "--targets"},
+        BadInput{"BadColor", "compare a b --color=sometimes", "sometimes"}),
+    [](const ::testing::TestParamInfo<BadInput>& param) {
+      return param.param.name;
+    });
+
+}  // namespace
+}  // namespace hotpath::benchgate

@@ -1,0 +1,266 @@
+#include "benchgate/compare.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "benchgate/config.h"
+#include "benchgate/run_loader.h"
+#include "test_support.h"
+
+namespace hotpath::benchgate {
+namespace {
+
+using testing::Fixture;
+
+Comparison CompareFixtures(const std::string& old_name,
+                           const std::string& new_name,
+                           const NoiseTable* noise = nullptr) {
+  return CompareRuns(LoadRun(Fixture(old_name)), LoadRun(Fixture(new_name)),
+                     LoadConfig(testing::TargetsJson()), noise);
+}
+
+std::set<std::string> WithVerdict(const Comparison& comparison,
+                                  Verdict verdict) {
+  std::set<std::string> names;
+  for (const ItemComparison& item : comparison.items) {
+    if (item.verdict == verdict) names.insert(item.name);
+  }
+  return names;
+}
+
+const ItemComparison& Item(const Comparison& comparison,
+                           const std::string& name) {
+  const auto it =
+      std::find_if(comparison.items.begin(), comparison.items.end(),
+                   [&](const ItemComparison& i) { return i.name == name; });
+  if (it == comparison.items.end()) {
+    ADD_FAILURE() << "no item " << name;
+    static const ItemComparison kNone;
+    return kNone;
+  }
+  return *it;
+}
+
+TEST(Compare, AaRunsShowNoChange) {
+  const Comparison comparison = CompareFixtures("aa_old.json", "aa_new.json");
+  EXPECT_EQ(comparison.mode, CompareMode::kAbsolute);
+  EXPECT_TRUE(WithVerdict(comparison, Verdict::kRegressed).empty());
+  EXPECT_TRUE(WithVerdict(comparison, Verdict::kImproved).empty());
+  EXPECT_TRUE(comparison.only_in_old.empty());
+  EXPECT_TRUE(comparison.only_in_new.empty());
+}
+
+TEST(Compare, SignificantButInsideTheNoiseIsUnchanged) {
+  // formatting/Context/after drifts 3% between the A/A runs with a 1%
+  // spread: a bare U test at 0.05 calls it different, the floor does not.
+  const Comparison comparison = CompareFixtures("aa_old.json", "aa_new.json");
+  const MetricComparison* time =
+      Item(comparison, "formatting/Context/after").Find("real_time");
+  ASSERT_NE(time, nullptr);
+  ASSERT_TRUE(time->p.has_value());
+  EXPECT_LT(*time->p, 0.05);
+  EXPECT_GT(time->change, 0.02);
+  EXPECT_EQ(time->verdict, Verdict::kUnchanged);
+}
+
+TEST(Compare, KnownSlowdownAndExtraAllocationAreCaught) {
+  const Comparison comparison =
+      CompareFixtures("aa_old.json", "slowdown_new.json");
+  const std::set<std::string> regressed =
+      WithVerdict(comparison, Verdict::kRegressed);
+  EXPECT_EQ(regressed, (std::set<std::string>{"metrics/Record/after",
+                                              "routing/Envelope/after/1024",
+                                              "batching/Flush/after"}));
+  const ItemComparison& routing =
+      Item(comparison, "routing/Envelope/after/1024");
+  EXPECT_EQ(routing.Find("real_time")->verdict, Verdict::kRegressed);
+  EXPECT_GT(routing.Find("real_time")->change, 0.15);
+  // 0 -> 1 allocation per op.
+  const MetricComparison* allocs =
+      Item(comparison, "metrics/Record/after").Find("allocs_per_op");
+  EXPECT_EQ(allocs->method, Method::kExact);
+  EXPECT_EQ(allocs->verdict, Verdict::kRegressed);
+  // 2.00001 -> 3.00002: dust on both sides, one whole allocation more.
+  EXPECT_EQ(
+      Item(comparison, "batching/Flush/after").Find("allocs_per_op")->verdict,
+      Verdict::kRegressed);
+}
+
+TEST(Compare, AmortisedDustIsNotARegression) {
+  // batching/Flush/before carries 12.00003 +- 2e-6 allocations per op in
+  // both runs: different bits, same allocations.
+  const Comparison comparison = CompareFixtures("aa_old.json", "aa_new.json");
+  const MetricComparison* allocs =
+      Item(comparison, "batching/Flush/before").Find("allocs_per_op");
+  ASSERT_NE(allocs, nullptr);
+  EXPECT_NE(allocs->old_value, allocs->new_value);
+  EXPECT_EQ(allocs->verdict, Verdict::kUnchanged);
+}
+
+TEST(Compare, AWholeSuiteShiftIsTheMachineNotTheCode) {
+  // Same build, but the machine got busy: everything ~40% slower. Counting
+  // the suite's own drift turns dozens of "regressions" into "unstable".
+  const Comparison comparison =
+      CompareFixtures("aa_old.json", "busy_machine.json");
+  EXPECT_TRUE(WithVerdict(comparison, Verdict::kRegressed).empty());
+  EXPECT_TRUE(WithVerdict(comparison, Verdict::kImproved).empty());
+  const MetricComparison* time =
+      Item(comparison, "routing/Envelope/after/1024").Find("real_time");
+  EXPECT_EQ(time->threshold_source, "suite drift");
+  EXPECT_GT(time->change, 0.25);
+  EXPECT_EQ(time->verdict, Verdict::kUnstable);
+  EXPECT_TRUE(std::any_of(comparison.notes.begin(), comparison.notes.end(),
+                          [](const std::string& note) {
+                            return note.find("suite drift") !=
+                                   std::string::npos;
+                          }));
+
+  Config without = LoadConfig(testing::TargetsJson());
+  without.stats.suite_drift_multiplier = 0.0;
+  const Comparison naive =
+      CompareRuns(LoadRun(Fixture("aa_old.json")),
+                  LoadRun(Fixture("busy_machine.json")), without);
+  EXPECT_GT(WithVerdict(naive, Verdict::kRegressed).size(), 10u);
+}
+
+TEST(Compare, OneSlowBenchmarkDoesNotMoveTheSuiteDrift) {
+  const Comparison comparison =
+      CompareFixtures("aa_old.json", "slowdown_new.json");
+  for (const ItemComparison& item : comparison.items) {
+    for (const MetricComparison& m : item.metrics) {
+      if (m.threshold_source == "suite drift") {
+        EXPECT_LT(m.threshold, 0.08) << item.name << " " << m.metric;
+      }
+    }
+  }
+}
+
+TEST(Compare, AggregatesOnlyFilesStillCatchTheSlowdown) {
+  const Comparison aa =
+      CompareFixtures("aggregates_old.json", "aggregates_new.json");
+  EXPECT_TRUE(WithVerdict(aa, Verdict::kRegressed).empty());
+  const Comparison slow =
+      CompareFixtures("aggregates_old.json", "aggregates_slowdown.json");
+  const std::set<std::string> regressed =
+      WithVerdict(slow, Verdict::kRegressed);
+  EXPECT_TRUE(regressed.count("routing/Envelope/after/1024"));
+  EXPECT_TRUE(regressed.count("metrics/Record/after"));
+  EXPECT_EQ(Item(slow, "routing/Envelope/after/1024").Find("real_time")->method,
+            Method::kWelch);
+}
+
+TEST(Compare, SingleRunsCannotShowATimingChange) {
+  const Comparison comparison =
+      CompareFixtures("single_run.json", "single_run.json");
+  for (const ItemComparison& item : comparison.items) {
+    EXPECT_NE(item.verdict, Verdict::kRegressed) << item.name;
+    EXPECT_EQ(item.Find("real_time")->verdict, Verdict::kUnstable) << item.name;
+    EXPECT_EQ(item.Find("allocs_per_op") == nullptr
+                  ? Verdict::kUnchanged
+                  : item.Find("allocs_per_op")->verdict,
+              Verdict::kUnchanged);
+  }
+}
+
+TEST(Compare, TimeUnitsDoNotMatter) {
+  const Comparison comparison =
+      CompareFixtures("time_units_ns.json", "time_units_mixed.json");
+  for (const ItemComparison& item : comparison.items) {
+    EXPECT_NEAR(item.Find("real_time")->change, 0.0, 1e-9) << item.name;
+    EXPECT_NE(item.verdict, Verdict::kRegressed) << item.name;
+    EXPECT_NE(item.verdict, Verdict::kImproved) << item.name;
+  }
+}
+
+TEST(Compare, BenchmarksInOneRunOnlyAreListed) {
+  const Comparison comparison =
+      CompareFixtures("aa_old.json", "bad/before_without_after.json");
+  EXPECT_EQ(comparison.only_in_old,
+            std::vector<std::string>{"proposals/Propose/after/16"});
+  EXPECT_TRUE(comparison.only_in_new.empty());
+}
+
+TEST(Compare, OtherFingerprintComparesRatiosAndExactMetrics) {
+  const Comparison same = CompareFixtures("aa_old.json", "other_machine.json");
+  EXPECT_EQ(same.mode, CompareMode::kRatio);
+  EXPECT_TRUE(WithVerdict(same, Verdict::kRegressed).empty());
+  // Absolute timings are 1.7x apart but never compared.
+  const ItemComparison& benchmark = Item(same, "routing/Envelope/after/1024");
+  EXPECT_EQ(benchmark.Find("real_time"), nullptr);
+  EXPECT_NE(benchmark.Find("allocs_per_op"), nullptr);
+  const ItemComparison& ratio = Item(same, "routing/Envelope/1024");
+  EXPECT_EQ(ratio.kind, ItemKind::kRatio);
+  EXPECT_EQ(ratio.Find("real_time")->method, Method::kBootstrap);
+
+  const Comparison worse =
+      CompareFixtures("aa_old.json", "other_machine_regressed.json");
+  EXPECT_EQ(Item(worse, "routing/Envelope/1024").verdict, Verdict::kRegressed);
+  EXPECT_EQ(Item(worse, "routing/Envelope/1024").Find("real_time")->verdict,
+            Verdict::kRegressed);
+}
+
+TEST(Compare, AllocationCountingOffSkipsAllocationMetrics) {
+  const Comparison comparison =
+      CompareFixtures("aa_old.json", "alloc_counting_off.json");
+  const MetricComparison* allocs =
+      Item(comparison, "metrics/Record/before").Find("allocs_per_op");
+  ASSERT_NE(allocs, nullptr);
+  EXPECT_EQ(allocs->verdict, Verdict::kNotCompared);
+  EXPECT_TRUE(WithVerdict(comparison, Verdict::kRegressed).empty());
+}
+
+TEST(Compare, FailedBenchmarkIsAnError) {
+  const Comparison comparison =
+      CompareFixtures("aa_old.json", "failed_benchmark.json");
+  const ItemComparison& item = Item(comparison, "caching/Summary/after");
+  EXPECT_EQ(item.verdict, Verdict::kError);
+  EXPECT_NE(item.note.find("summary differs"), std::string::npos);
+}
+
+TEST(Compare, CalibratedNoiseRaisesTheMinimumEffect) {
+  NoiseTable noise;
+  noise.Set("routing/Envelope/after/1024", "real_time", 0.40);
+  const Comparison comparison =
+      CompareFixtures("aa_old.json", "slowdown_new.json", &noise);
+  const MetricComparison* time =
+      Item(comparison, "routing/Envelope/after/1024").Find("real_time");
+  EXPECT_DOUBLE_EQ(time->threshold, 0.40);
+  EXPECT_EQ(time->threshold_source, "A/A calibration");
+  // 40% drift hides a 25% slowdown, and says so.
+  EXPECT_EQ(time->verdict, Verdict::kUnstable);
+}
+
+MetricComparison Noisy(double change, double p, double threshold) {
+  MetricComparison m;
+  m.policy.kind = MetricKind::kNoisy;
+  m.change = change;
+  m.p = p;
+  m.q = p;
+  m.threshold = threshold;
+  return m;
+}
+
+TEST(DecideNoisy, NeedsSignificanceAndSize) {
+  const StatsConfig stats;
+  EXPECT_EQ(DecideNoisy(Noisy(0.20, 0.001, 0.05), stats), Verdict::kRegressed);
+  EXPECT_EQ(DecideNoisy(Noisy(-0.20, 0.001, 0.05), stats), Verdict::kImproved);
+  EXPECT_EQ(DecideNoisy(Noisy(0.04, 0.001, 0.05), stats), Verdict::kUnchanged);
+  EXPECT_EQ(DecideNoisy(Noisy(0.20, 0.2, 0.05), stats), Verdict::kUnchanged);
+  EXPECT_EQ(DecideNoisy(Noisy(0.10, 0.2, 0.30), stats), Verdict::kUnstable);
+  MetricComparison untested = Noisy(0.5, 0.0, 0.05);
+  untested.p.reset();
+  untested.q.reset();
+  EXPECT_EQ(DecideNoisy(untested, stats), Verdict::kUnstable);
+}
+
+TEST(DecideNoisy, HigherIsBetterFlipsTheDirection) {
+  MetricComparison rate = Noisy(-0.20, 0.001, 0.05);
+  rate.policy.better = Better::kHigher;
+  EXPECT_EQ(DecideNoisy(rate, StatsConfig{}), Verdict::kRegressed);
+}
+
+}  // namespace
+}  // namespace hotpath::benchgate

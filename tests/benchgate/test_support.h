@@ -1,0 +1,50 @@
+// Paths and small helpers shared by the benchgate tests.
+
+#ifndef HOTPATH_TESTS_BENCHGATE_TEST_SUPPORT_H_
+#define HOTPATH_TESTS_BENCHGATE_TEST_SUPPORT_H_
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+namespace hotpath::benchgate::testing {
+
+inline std::string Fixture(const std::string& name) {
+  return std::string(BENCHGATE_TEST_DATA) + "/" + name;
+}
+
+inline std::string TargetsJson() {
+  return std::string(HOTPATH_SOURCE_DIR) + "/baselines/targets.json";
+}
+
+// A fresh directory under the system temp dir, removed with the object.
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = std::filesystem::temp_directory_path() /
+            ("benchgate_test_" + std::to_string(::getpid()) + "_" +
+             std::string(info->test_suite_name()) + "_" + info->name());
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string Path(const std::string& name = "") const {
+    return name.empty() ? path_.string() : (path_ / name).string();
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace hotpath::benchgate::testing
+
+#endif  // HOTPATH_TESTS_BENCHGATE_TEST_SUPPORT_H_

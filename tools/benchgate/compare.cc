@@ -1,0 +1,562 @@
+#include "benchgate/compare.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "benchgate/bootstrap.h"
+#include "benchgate/format.h"
+#include "benchgate/stats.h"
+
+namespace hotpath::benchgate {
+namespace {
+
+// Standard error of a median relative to that of a mean, for normal data.
+constexpr double kMedianEfficiency = 1.2533;
+
+struct Context {
+  const Config& config;
+  const NoiseTable* noise;
+  CompareMode mode;
+  bool alloc_counting_off;
+};
+
+double RelativeChange(double old_value, double new_value) {
+  if (old_value == new_value) return 0.0;
+  if (old_value == 0.0) return new_value > 0.0 ? HUGE_VAL : -HUGE_VAL;
+  return (new_value - old_value) / std::fabs(old_value);
+}
+
+bool IsWorse(const MetricPolicy& policy, double change) {
+  return policy.better == Better::kLower ? change > 0.0 : change < 0.0;
+}
+
+double RelativeSpread(const Observations& obs) {
+  if (obs.HasReps()) return RobustRelativeSpread(obs.reps);
+  return obs.mean != 0.0 ? obs.stddev / std::fabs(obs.mean) : 0.0;
+}
+
+// Largest of the floor, the calibrated drift and the run's spread.
+void SetMinEffect(const StatsConfig& stats, const MetricPolicy& policy,
+                  std::optional<double> calibrated, double spread,
+                  MetricComparison& out) {
+  out.threshold = policy.min_effect.value_or(stats.min_effect);
+  out.threshold_source = "floor";
+  if (calibrated && *calibrated > out.threshold) {
+    out.threshold = *calibrated;
+    out.threshold_source = "A/A calibration";
+  }
+  if (stats.noise_multiplier * spread > out.threshold) {
+    out.threshold = stats.noise_multiplier * spread;
+    out.threshold_source = "run spread";
+  }
+}
+
+// Sets p (and the method) if the samples can support a verdict at all.
+void TestShift(const Observations& old_obs, const Observations& new_obs,
+               const StatsConfig& stats, MetricComparison& out) {
+  out.n_old = old_obs.n;
+  out.n_new = new_obs.n;
+  if (old_obs.HasReps() && new_obs.HasReps()) {
+    if (MannWhitneyMinP(old_obs.n, new_obs.n) > stats.fdr_q) {
+      out.note = "too few repetitions to test (" + std::to_string(old_obs.n) +
+                 " vs " + std::to_string(new_obs.n) + ")";
+      return;
+    }
+    out.method = Method::kMannWhitney;
+    out.p = MannWhitneyU(old_obs.reps, new_obs.reps).p;
+    return;
+  }
+  if (old_obs.n >= 2 && new_obs.n >= 2) {
+    // Aggregates-only files keep no samples; means and deviations remain.
+    out.method = Method::kWelch;
+    out.p = WelchTTest(old_obs.mean, old_obs.stddev, old_obs.n, new_obs.mean,
+                       new_obs.stddev, new_obs.n);
+    return;
+  }
+  out.note = "too few repetitions to test (" + std::to_string(old_obs.n) +
+             " vs " + std::to_string(new_obs.n) + ")";
+}
+
+MetricComparison CompareNoisy(const std::string& benchmark,
+                              const std::string& metric,
+                              const MetricPolicy& policy,
+                              const Observations& old_obs,
+                              const Observations& new_obs, const Context& ctx) {
+  MetricComparison out;
+  out.metric = metric;
+  out.policy = policy;
+  out.old_value = old_obs.median;
+  out.new_value = new_obs.median;
+  out.change = RelativeChange(out.old_value, out.new_value);
+  const std::optional<double> calibrated =
+      ctx.noise != nullptr ? ctx.noise->For(benchmark, metric) : std::nullopt;
+  SetMinEffect(ctx.config.stats, policy, calibrated,
+               std::max(RelativeSpread(old_obs), RelativeSpread(new_obs)), out);
+  TestShift(old_obs, new_obs, ctx.config.stats, out);
+  return out;
+}
+
+bool VariesWithinRun(const Observations& obs, double tolerance) {
+  if (!obs.HasReps()) return obs.stddev > tolerance;
+  const auto [low, high] =
+      std::minmax_element(obs.reps.begin(), obs.reps.end());
+  return *high - *low > tolerance;
+}
+
+MetricComparison CompareExact(const std::string& benchmark,
+                              const std::string& metric,
+                              const MetricPolicy& policy,
+                              const Observations& old_obs,
+                              const Observations& new_obs, const Context& ctx) {
+  const double tolerance = std::max(
+      policy.abs_tolerance, policy.rel_tolerance * std::fabs(old_obs.median));
+  if (VariesWithinRun(old_obs, tolerance) ||
+      VariesWithinRun(new_obs, tolerance)) {
+    // Declared exact but not: comparing single values would turn its
+    // wobble into verdicts, so it is treated as the noisy metric it is.
+    MetricPolicy noisy = policy;
+    noisy.kind = MetricKind::kNoisy;
+    if (ctx.mode == CompareMode::kRatio) {
+      MetricComparison out;
+      out.metric = metric;
+      out.policy = noisy;
+      out.note =
+          "varies across repetitions, so not comparable across "
+          "fingerprints";
+      return out;
+    }
+    MetricComparison out =
+        CompareNoisy(benchmark, metric, noisy, old_obs, new_obs, ctx);
+    out.note =
+        "declared exact but varies across repetitions: tested "
+        "statistically";
+    return out;
+  }
+  MetricComparison out;
+  out.metric = metric;
+  out.policy = policy;
+  out.method = Method::kExact;
+  out.old_value = old_obs.median;
+  out.new_value = new_obs.median;
+  out.n_old = old_obs.n;
+  out.n_new = new_obs.n;
+  out.change = RelativeChange(out.old_value, out.new_value);
+  out.threshold = tolerance;
+  out.threshold_source = "tolerance";
+  const double difference = out.new_value - out.old_value;
+  if (std::fabs(difference) <= tolerance) {
+    out.verdict = Verdict::kUnchanged;
+  } else {
+    out.verdict =
+        IsWorse(policy, difference) ? Verdict::kRegressed : Verdict::kImproved;
+  }
+  return out;
+}
+
+std::vector<std::string> MetricNames(const Benchmark& a, const Benchmark& b) {
+  std::vector<std::string> names = {std::string(kRealTime),
+                                    std::string(kCpuTime)};
+  std::set<std::string> rest;
+  for (const auto& [name, obs] : a.metrics) rest.insert(name);
+  for (const auto& [name, obs] : b.metrics) rest.insert(name);
+  rest.erase(std::string(kRealTime));
+  rest.erase(std::string(kCpuTime));
+  names.insert(names.end(), rest.begin(), rest.end());
+  return names;
+}
+
+ItemComparison CompareBenchmark(const Benchmark& old_bm,
+                                const Benchmark& new_bm, const Context& ctx) {
+  ItemComparison item;
+  item.name = new_bm.name;
+  if (new_bm.error) {
+    item.verdict = Verdict::kError;
+    item.note = "error: " + *new_bm.error;
+    return item;
+  }
+  if (old_bm.error) {
+    item.note = "errored in the old run (" + *old_bm.error + "): not compared";
+    return item;
+  }
+  for (const std::string& metric : MetricNames(old_bm, new_bm)) {
+    const MetricPolicy policy = ctx.config.metrics.Get(metric);
+    const Observations* old_obs = old_bm.Find(metric);
+    const Observations* new_obs = new_bm.Find(metric);
+    if (ctx.mode == CompareMode::kRatio && policy.kind == MetricKind::kNoisy) {
+      continue;  // covered by the after/before ratio items
+    }
+    if (old_obs == nullptr || new_obs == nullptr) {
+      if (old_obs == nullptr && new_obs == nullptr) continue;
+      MetricComparison missing;
+      missing.metric = metric;
+      missing.policy = policy;
+      missing.note =
+          old_obs == nullptr ? "only in the new run" : "only in the old run";
+      item.metrics.push_back(std::move(missing));
+      continue;
+    }
+    if (policy.needs_alloc_counting && ctx.alloc_counting_off) {
+      MetricComparison off;
+      off.metric = metric;
+      off.policy = policy;
+      off.note = "allocation counting off";
+      item.metrics.push_back(std::move(off));
+      continue;
+    }
+    item.metrics.push_back(
+        policy.kind == MetricKind::kExact
+            ? CompareExact(new_bm.name, metric, policy, *old_obs, *new_obs, ctx)
+            : CompareNoisy(new_bm.name, metric, policy, *old_obs, *new_obs,
+                           ctx));
+  }
+  return item;
+}
+
+// Change of the after/before ratio of one noisy metric between two runs.
+MetricComparison CompareRatio(const std::string& key, const std::string& metric,
+                              const MetricPolicy& policy,
+                              const Observations& old_after,
+                              const Observations& old_before,
+                              const Observations& new_after,
+                              const Observations& new_before,
+                              const StatsConfig& stats) {
+  MetricComparison out;
+  out.metric = metric;
+  out.policy = policy;
+  out.n_old = std::min(old_after.n, old_before.n);
+  out.n_new = std::min(new_after.n, new_before.n);
+  if (old_before.median <= 0.0 || new_before.median <= 0.0 ||
+      old_after.median <= 0.0 || new_after.median <= 0.0) {
+    out.note = "a median is zero: no ratio";
+    return out;
+  }
+  out.old_value = old_after.median / old_before.median;
+  out.new_value = new_after.median / new_before.median;
+  out.change = RelativeChange(out.old_value, out.new_value);
+  const double old_spread =
+      std::hypot(RelativeSpread(old_after), RelativeSpread(old_before));
+  const double new_spread =
+      std::hypot(RelativeSpread(new_after), RelativeSpread(new_before));
+  SetMinEffect(stats, policy, std::nullopt, std::max(old_spread, new_spread),
+               out);
+  const int fewest = std::min(out.n_old, out.n_new);
+  const bool all_reps = old_after.HasReps() && old_before.HasReps() &&
+                        new_after.HasReps() && new_before.HasReps();
+  if (all_reps && fewest >= stats.min_repetitions) {
+    BootstrapOptions options = stats.bootstrap;
+    options.seed = SeedFor(options.seed, key + "/" + metric);
+    out.method = Method::kBootstrap;
+    out.p = BootstrapRatioChange(old_after.reps, old_before.reps,
+                                 new_after.reps, new_before.reps, options)
+                .p;
+  } else if (!all_reps && fewest >= 2) {
+    // Delta method on log medians from the aggregates' cv.
+    double variance = 0.0;
+    for (const Observations* obs :
+         {&old_after, &old_before, &new_after, &new_before}) {
+      const double cv = kMedianEfficiency * RelativeSpread(*obs);
+      variance += cv * cv / obs->n;
+    }
+    const double shift = std::log(out.new_value / out.old_value);
+    out.method = Method::kNormal;
+    out.p = variance > 0.0
+                ? std::erfc(std::fabs(shift) / std::sqrt(2.0 * variance))
+                : (shift == 0.0 ? 1.0 : 0.0);
+  } else {
+    out.note = "too few repetitions to test (" + std::to_string(fewest) + ")";
+  }
+  return out;
+}
+
+void AddRatioItems(const Run& old_run, const Run& new_run, const Config& config,
+                   Comparison& comparison) {
+  const std::vector<VariantPair> old_pairs = old_run.Pairs();
+  for (const VariantPair& new_pair : new_run.Pairs()) {
+    if (new_pair.before == nullptr || new_pair.after == nullptr) continue;
+    const auto old_pair = std::find_if(
+        old_pairs.begin(), old_pairs.end(),
+        [&](const VariantPair& p) { return p.key == new_pair.key; });
+    if (old_pair == old_pairs.end() || old_pair->before == nullptr ||
+        old_pair->after == nullptr) {
+      continue;
+    }
+    ItemComparison item;
+    item.name = new_pair.key;
+    item.kind = ItemKind::kRatio;
+    const std::array<const Benchmark*, 4> sides = {
+        old_pair->after, old_pair->before, new_pair.after, new_pair.before};
+    if (std::any_of(sides.begin(), sides.end(),
+                    [](const Benchmark* b) { return b->error.has_value(); })) {
+      continue;  // reported on the benchmark items
+    }
+    for (const std::string& metric :
+         MetricNames(*new_pair.after, *new_pair.before)) {
+      const MetricPolicy policy = config.metrics.Get(metric);
+      if (policy.kind != MetricKind::kNoisy) continue;
+      std::array<const Observations*, 4> obs{};
+      for (std::size_t i = 0; i < obs.size(); ++i) {
+        obs[i] = sides[i]->Find(metric);
+      }
+      if (std::find(obs.begin(), obs.end(), nullptr) != obs.end()) {
+        continue;
+      }
+      item.metrics.push_back(CompareRatio(new_pair.key, metric, policy, *obs[0],
+                                          *obs[1], *obs[2], *obs[3],
+                                          config.stats));
+    }
+    if (!item.metrics.empty()) comparison.items.push_back(std::move(item));
+  }
+}
+
+Verdict Overall(const ItemComparison& item) {
+  if (item.verdict == Verdict::kError) return Verdict::kError;
+  const auto any = [&](Verdict verdict) {
+    return std::any_of(
+        item.metrics.begin(), item.metrics.end(),
+        [&](const MetricComparison& m) { return m.verdict == verdict; });
+  };
+  for (const Verdict verdict : {Verdict::kRegressed, Verdict::kImproved,
+                                Verdict::kUnstable, Verdict::kUnchanged}) {
+    if (any(verdict)) return verdict;
+  }
+  return Verdict::kNotCompared;
+}
+
+void AddContextNotes(const Run& old_run, const Run& new_run,
+                     Comparison& comparison) {
+  if (comparison.mode == CompareMode::kRatio) {
+    comparison.notes.push_back(
+        "fingerprints differ (old " + old_run.info.fingerprint + ", new " +
+        new_run.info.fingerprint +
+        "): timings compared as after/before ratios, exact metrics as values");
+  }
+  if (old_run.info.fingerprint_derived || new_run.info.fingerprint_derived) {
+    comparison.notes.push_back(
+        "no hotpath_fingerprint in the context: fingerprint derived from "
+        "Google Benchmark's num_cpus, mhz_per_cpu, caches, library_build_type "
+        "and executable names");
+  }
+  if (old_run.info.alloc_counting_off || new_run.info.alloc_counting_off) {
+    comparison.notes.push_back(
+        std::string("allocation counting is off in the ") +
+        (new_run.info.alloc_counting_off ? "new" : "old") +
+        " run: allocation metrics not compared");
+  }
+  if (new_run.info.debug_build && !new_run.info.debug_from_library_only) {
+    comparison.notes.push_back("the new run is a debug build (" +
+                               new_run.info.build_type +
+                               "): its timings say little");
+  }
+}
+
+// One false-discovery budget for every noisy test in the suite.
+void ControlFalseDiscoveries(Comparison& comparison) {
+  std::vector<MetricComparison*> tested;
+  for (ItemComparison& item : comparison.items) {
+    for (MetricComparison& metric : item.metrics) {
+      if (metric.p) tested.push_back(&metric);
+    }
+  }
+  std::vector<double> p_values;
+  p_values.reserve(tested.size());
+  for (const MetricComparison* metric : tested) p_values.push_back(*metric->p);
+  const std::vector<double> q_values = BenjaminiHochberg(p_values);
+  for (std::size_t i = 0; i < tested.size(); ++i) tested[i]->q = q_values[i];
+}
+
+void Decide(const StatsConfig& stats, Comparison& comparison) {
+  for (ItemComparison& item : comparison.items) {
+    for (MetricComparison& metric : item.metrics) {
+      // Noisy comparisons that got as far as a minimum effect await their
+      // q-value; the rest (missing, allocation counting off) stay as they are.
+      if (metric.policy.kind != MetricKind::kNoisy ||
+          metric.threshold_source.empty()) {
+        continue;
+      }
+      metric.verdict = DecideNoisy(metric, stats);
+      if (metric.verdict == Verdict::kUnstable && metric.note.empty()) {
+        metric.note = "noise (" + FormatPercent(metric.threshold) +
+                      ") hides smaller changes";
+      }
+    }
+    item.verdict = Overall(item);
+  }
+}
+
+// Repetitions inside one run share the machine's state; two runs minutes
+// apart on a shared machine do not (neighbours' load, frequency). When that
+// state changes, most of the suite moves together, and tests within each
+// run call all of it significant. Assuming most benchmarks did not change,
+// the typical shift across the suite measures that drift for this pair of
+// runs, like an A/A run would: changes smaller than a multiple of it are
+// not counted. Measured on a shared 2-core machine, 15 A/A pairs: real-time
+// false alarms 108/945 without it, 5/945 with a multiplier of 2.
+void ApplySuiteDrift(const StatsConfig& stats, Comparison& comparison) {
+  if (comparison.mode != CompareMode::kAbsolute ||
+      stats.suite_drift_multiplier <= 0.0) {
+    return;
+  }
+  constexpr std::size_t kMinBenchmarks = 5;
+  std::map<std::string, std::vector<double>, std::less<>> shifts;
+  for (const ItemComparison& item : comparison.items) {
+    for (const MetricComparison& m : item.metrics) {
+      if (m.p && m.old_value > 0.0 && m.new_value > 0.0) {
+        shifts[m.metric].push_back(
+            std::fabs(std::log(m.new_value / m.old_value)));
+      }
+    }
+  }
+  std::map<std::string, double, std::less<>> drift;
+  for (const auto& [metric, values] : shifts) {
+    if (values.size() >= kMinBenchmarks) {
+      drift[metric] = std::exp(Median(values)) - 1.0;
+    }
+  }
+  // A counter in too few benchmarks for its own estimate (latency
+  // percentiles of one scenario) is timed on the same machine: it takes the
+  // real-time drift.
+  const auto time = drift.find(kRealTime);
+  for (ItemComparison& item : comparison.items) {
+    for (MetricComparison& m : item.metrics) {
+      auto it = drift.find(m.metric);
+      if (it == drift.end()) it = time;
+      if (!m.p || it == drift.end()) continue;
+      const double floor = stats.suite_drift_multiplier * it->second;
+      if (floor > m.threshold) {
+        m.threshold = floor;
+        m.threshold_source = "suite drift";
+      }
+    }
+  }
+  if (time != drift.end() &&
+      stats.suite_drift_multiplier * time->second > stats.min_effect) {
+    comparison.notes.push_back(
+        "the suite's real times moved a typical " +
+        FormatPercent(time->second) +
+        " between the runs: the machine was busier or quieter in one of "
+        "them, so changes below " +
+        FormatPercent(stats.suite_drift_multiplier * time->second) +
+        " are not counted (suite drift; a slowdown of most of the suite at "
+        "once would look the same)");
+  }
+}
+
+void AddRunNotes(const Run& old_run, const Run& new_run,
+                 Comparison& comparison) {
+  for (const auto& [name, old_fit] : old_run.complexity) {
+    const auto new_fit = new_run.complexity.find(name);
+    if (new_fit != new_run.complexity.end() &&
+        new_fit->second.big_o != old_fit.big_o) {
+      comparison.notes.push_back(name + ": complexity fit changed from " +
+                                 old_fit.big_o + " to " +
+                                 new_fit->second.big_o);
+    }
+  }
+  for (const Run* run : {&old_run, &new_run}) {
+    comparison.notes.insert(comparison.notes.end(), run->notes.begin(),
+                            run->notes.end());
+  }
+}
+
+}  // namespace
+
+const MetricComparison* ItemComparison::Find(std::string_view metric) const {
+  for (const MetricComparison& comparison : metrics) {
+    if (comparison.metric == metric) return &comparison;
+  }
+  return nullptr;
+}
+
+Verdict DecideNoisy(const MetricComparison& comparison,
+                    const StatsConfig& stats) {
+  if (!comparison.p) return Verdict::kUnstable;
+  const double q = comparison.q.value_or(*comparison.p);
+  if (q <= stats.fdr_q && std::fabs(comparison.change) > comparison.threshold) {
+    return IsWorse(comparison.policy, comparison.change) ? Verdict::kRegressed
+                                                         : Verdict::kImproved;
+  }
+  if (comparison.threshold > stats.unstable_above) return Verdict::kUnstable;
+  return Verdict::kUnchanged;
+}
+
+Comparison CompareRuns(const Run& old_run, const Run& new_run,
+                       const Config& config, const NoiseTable* noise) {
+  Comparison comparison;
+  comparison.old_source = old_run.source;
+  comparison.new_source = new_run.source;
+  comparison.old_fingerprint = old_run.info.fingerprint;
+  comparison.new_fingerprint = new_run.info.fingerprint;
+  comparison.mode = old_run.info.fingerprint == new_run.info.fingerprint
+                        ? CompareMode::kAbsolute
+                        : CompareMode::kRatio;
+  AddContextNotes(old_run, new_run, comparison);
+  const Context ctx{
+      config,
+      // A calibration is only valid for the machine it was measured on.
+      comparison.mode == CompareMode::kAbsolute ? noise : nullptr,
+      comparison.mode,
+      old_run.info.alloc_counting_off || new_run.info.alloc_counting_off};
+
+  for (const Benchmark& new_bm : new_run.benchmarks) {
+    const Benchmark* old_bm = old_run.Find(new_bm.name);
+    if (old_bm == nullptr) {
+      comparison.only_in_new.push_back(new_bm.name);
+      continue;
+    }
+    comparison.items.push_back(CompareBenchmark(*old_bm, new_bm, ctx));
+  }
+  for (const Benchmark& old_bm : old_run.benchmarks) {
+    if (new_run.Find(old_bm.name) == nullptr) {
+      comparison.only_in_old.push_back(old_bm.name);
+    }
+  }
+  if (comparison.mode == CompareMode::kRatio) {
+    AddRatioItems(old_run, new_run, config, comparison);
+  }
+  ApplySuiteDrift(config.stats, comparison);
+  ControlFalseDiscoveries(comparison);
+  Decide(config.stats, comparison);
+  AddRunNotes(old_run, new_run, comparison);
+  return comparison;
+}
+
+const char* ToString(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kUnchanged:
+      return "unchanged";
+    case Verdict::kImproved:
+      return "improved";
+    case Verdict::kRegressed:
+      return "regressed";
+    case Verdict::kUnstable:
+      return "unstable";
+    case Verdict::kNotCompared:
+      return "not compared";
+    case Verdict::kError:
+      return "error";
+  }
+  return "?";
+}
+
+const char* ToString(Method method) {
+  switch (method) {
+    case Method::kNone:
+      return "none";
+    case Method::kExact:
+      return "exact";
+    case Method::kMannWhitney:
+      return "mann-whitney";
+    case Method::kWelch:
+      return "welch";
+    case Method::kBootstrap:
+      return "bootstrap";
+    case Method::kNormal:
+      return "normal";
+  }
+  return "?";
+}
+
+}  // namespace hotpath::benchgate

@@ -1,0 +1,149 @@
+// benchgate: verdicts on Google Benchmark results that hold on a noisy
+// machine. See tools/benchgate/README.md.
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "benchgate/commands.h"
+#include "benchgate/error.h"
+#include "benchgate/report.h"
+#include "benchgate/version.h"
+
+namespace {
+
+using hotpath::benchgate::CommandOptions;
+
+void AddReadOptions(CLI::App* command, CommandOptions& options) {
+  command->add_option("--allocator", options.allocator,
+                      "Allocator subfolder of a run directory (default glibc)");
+}
+
+void AddReportOptions(CLI::App* command, CommandOptions& options) {
+  command
+      ->add_option("--color", options.color,
+                   "Colour the table: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  command->add_flag(
+      "--all-metrics", options.all_metrics,
+      "List every metric under each benchmark, not only notable ones");
+  command->add_option("--markdown", options.markdown_path,
+                      "Also write the report as Markdown to FILE");
+  command->add_option("--junit", options.junit_path,
+                      "Also write the verdicts as JUnit XML to FILE");
+  command->add_option("--json", options.json_path,
+                      "Also write the verdicts as JSON to FILE");
+}
+
+void AddTargetFlags(CLI::App* command, CommandOptions& options) {
+  command->add_flag("--require-all-targets", options.report.require_all_targets,
+                    "Fail when a target has no benchmarks yet (default: report "
+                    "it as MISSING and pass)");
+  command->add_flag("--fail-inconclusive", options.report.fail_inconclusive,
+                    "Fail when a target is INCONCLUSIVE (default: report it "
+                    "and pass)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace bg = hotpath::benchgate;
+  CLI::App app{
+      "benchgate: compares Google Benchmark runs, checks improvement targets "
+      "and gates regressions, with statistics that hold on a noisy machine.",
+      "benchgate"};
+  app.set_version_flag("--version", bg::kVersion);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 pass, 1 regression, failed benchmark or missed target, "
+      "2 bad input or usage.");
+
+  CommandOptions options;
+  std::string old_path;
+  std::string new_path;
+  std::string run_path;
+  std::string baseline_dir;
+  bg::AcceptCommandOptions accept;
+
+  CLI::App* compare = app.add_subcommand(
+      "compare", "Compare every benchmark and metric of two runs");
+  compare->add_option("OLD", old_path, "Old run: JSON file or run directory")
+      ->required();
+  compare->add_option("NEW", new_path, "New run: JSON file or run directory")
+      ->required();
+  compare->add_option("--targets", options.targets_path,
+                      "targets.json whose metric policies to use");
+  AddReadOptions(compare, options);
+  AddReportOptions(compare, options);
+
+  CLI::App* check = app.add_subcommand(
+      "check", "Check the targets: after against before within one run");
+  check->add_option("RUN", run_path, "JSON file or run directory")->required();
+  check->add_option("--targets", options.targets_path, "targets.json")
+      ->required();
+  AddReadOptions(check, options);
+  AddReportOptions(check, options);
+  AddTargetFlags(check, options);
+
+  CLI::App* gate = app.add_subcommand(
+      "gate", "Compare against the stored baseline and check the targets");
+  gate->add_option("RUN", run_path, "JSON file or run directory")->required();
+  gate->add_option("--baseline", baseline_dir,
+                   "Baseline directory (baselines/)")
+      ->required();
+  gate->add_option("--targets", options.targets_path,
+                   "targets.json (omit for a foreign suite)");
+  AddReadOptions(gate, options);
+  AddReportOptions(gate, options);
+  AddTargetFlags(gate, options);
+
+  CLI::App* accept_command = app.add_subcommand(
+      "accept", "Store a run as the baseline for its fingerprint");
+  accept_command->add_option("RUN", run_path, "JSON file or run directory")
+      ->required();
+  accept_command
+      ->add_option("--baseline", baseline_dir,
+                   "Baseline directory (baselines/)")
+      ->required();
+  accept_command->add_option(
+      "--calibration", accept.calibration_paths,
+      "More runs of the same build (A/A) to measure run-to-run noise from");
+  accept_command->add_option("--targets", options.targets_path,
+                             "targets.json whose metric policies to use");
+  accept_command->add_flag(
+      "--allow-debug-library", accept.allow_debug_library,
+      "Accept a foreign run whose only debug flag is Google Benchmark's own "
+      "library_build_type (Debian's libbenchmark reports debug)");
+  AddReadOptions(accept_command, options);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      return app.exit(e);  // --help, --version
+    }
+    std::cerr << "benchgate: error: " << e.what()
+              << " (see benchgate --help)\n";
+    return bg::kExitBadInput;
+  }
+
+  try {
+    if (compare->parsed()) {
+      return bg::CompareCommand(old_path, new_path, options, std::cout);
+    }
+    if (check->parsed()) return bg::CheckCommand(run_path, options, std::cout);
+    if (gate->parsed()) {
+      return bg::GateCommand(run_path, baseline_dir, options, std::cout);
+    }
+    return bg::AcceptCommand(run_path, baseline_dir, accept, options,
+                             std::cout);
+  } catch (const bg::InputError& e) {
+    std::cout.flush();
+    std::cerr << "benchgate: error: " << e.what() << '\n';
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::cerr << "benchgate: error: " << e.what() << '\n';
+  }
+  return bg::kExitBadInput;
+}
