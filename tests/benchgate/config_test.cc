@@ -13,7 +13,7 @@ namespace {
 using nlohmann::json;
 
 TEST(Config, TheRepositoryTargetsParse) {
-  const Config config = LoadConfig(testing::TargetsJson());
+  const Config config = LoadConfig(testing::RepositoryTargetsJson());
   ASSERT_EQ(config.targets.size(), 4u);
   EXPECT_EQ(config.targets[0].metric, "allocs_per_op");
   EXPECT_EQ(config.targets[0].goal, Goal::kAtMost);

@@ -15,7 +15,11 @@ inline std::string Fixture(const std::string& name) {
   return std::string(BENCHGATE_TEST_DATA) + "/" + name;
 }
 
-inline std::string TargetsJson() {
+// The four floors with plain patterns matching the fixtures.
+inline std::string TargetsJson() { return Fixture("targets.json"); }
+
+// The repository's own, tuned to the real suite as it grows.
+inline std::string RepositoryTargetsJson() {
   return std::string(HOTPATH_SOURCE_DIR) + "/baselines/targets.json";
 }
 
