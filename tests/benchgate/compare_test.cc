@@ -256,6 +256,26 @@ TEST(DecideNoisy, NeedsSignificanceAndSize) {
   EXPECT_EQ(DecideNoisy(untested, stats), Verdict::kUnstable);
 }
 
+TEST(DecideNoisy, ATimeAndItsRateAgree) {
+  // Against a 20% minimum effect, 100 -> 80 ns is -20% in time but +25% in
+  // rate: on a plain relative scale only the rate would count. On the log
+  // scale both are |ln 0.8| = 0.223 > ln 1.2 = 0.182.
+  const auto pair = [](double old_ns, double new_ns) {
+    MetricComparison time = Noisy(new_ns / old_ns - 1.0, 0.001, 0.20);
+    time.old_value = old_ns;
+    time.new_value = new_ns;
+    MetricComparison rate = Noisy(old_ns / new_ns - 1.0, 0.001, 0.20);
+    rate.policy.better = Better::kHigher;
+    rate.old_value = 1.0 / old_ns;
+    rate.new_value = 1.0 / new_ns;
+    return std::pair{DecideNoisy(time, StatsConfig{}),
+                     DecideNoisy(rate, StatsConfig{})};
+  };
+  EXPECT_EQ(pair(100, 80), std::pair(Verdict::kImproved, Verdict::kImproved));
+  EXPECT_EQ(pair(100, 90), std::pair(Verdict::kUnchanged, Verdict::kUnchanged));
+  EXPECT_EQ(pair(80, 100), std::pair(Verdict::kRegressed, Verdict::kRegressed));
+}
+
 TEST(DecideNoisy, HigherIsBetterFlipsTheDirection) {
   MetricComparison rate = Noisy(-0.20, 0.001, 0.05);
   rate.policy.better = Better::kHigher;

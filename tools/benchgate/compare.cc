@@ -474,7 +474,17 @@ Verdict DecideNoisy(const MetricComparison& comparison,
                     const StatsConfig& stats) {
   if (!comparison.p) return Verdict::kUnstable;
   const double q = comparison.q.value_or(*comparison.p);
-  if (q <= stats.fdr_q && std::fabs(comparison.change) > comparison.threshold) {
+  // On the log scale, so a time and its rate (a -53% time is a +115% rate)
+  // get the same verdict; signed or zero values fall back to the plain
+  // relative change.
+  const bool positive =
+      comparison.old_value > 0.0 && comparison.new_value > 0.0;
+  const bool beyond =
+      positive
+          ? std::fabs(std::log(comparison.new_value / comparison.old_value)) >
+                std::log1p(comparison.threshold)
+          : std::fabs(comparison.change) > comparison.threshold;
+  if (q <= stats.fdr_q && beyond) {
     return IsWorse(comparison.policy, comparison.change) ? Verdict::kRegressed
                                                          : Verdict::kImproved;
   }

@@ -303,7 +303,7 @@ void RenderTable(const Report& report, const TableOptions& options,
       out << "Same fingerprint " << comparison.new_fingerprint
           << ": absolute values. Minimum effect: largest of the floor, "
           << (report.noise_source.empty() ? "" : report.noise_source + ", ")
-          << "the run spread.\n";
+          << "the run spread, the suite drift.\n";
     }
   }
   for (const std::string& note : report.notes) out << "note: " << note << '\n';
