@@ -29,9 +29,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
+#include <mutex>
 #include <random>
 #include <span>
 #include <string>
@@ -318,8 +320,11 @@ struct NoThreadCounts {
 // client 0) split each window evenly, and a Raft thread takes the turns. A
 // turn starts once every client has proposed its share of the window, so the
 // batches cut (their number and sizes) do not depend on the interleaving;
-// which proposal lands in which batch does. Clients block on their waiters.
-// Each thread has its own Clock (default constructed).
+// which proposal lands in which batch does. Clients sleep until their turn
+// is over (a condition variable), then read their answers, all ready by
+// then; the components' blocking Wait is not used here, since a futex
+// wake-up can go missing on this machine (see Wait). Each thread has its
+// own Clock (default constructed).
 template <typename Side, typename Clock = SteadyClock,
           typename Counts = NoThreadCounts>
 class ThreadedPipeline {
@@ -348,30 +353,32 @@ class ThreadedPipeline {
   ThreadedPipeline& operator=(const ThreadedPipeline&) = delete;
 
   ~ThreadedPipeline() {
-    stop_.store(true, std::memory_order_release);
-    pass_.fetch_add(1, std::memory_order_release);
-    pass_.notify_all();
-    turns_wanted_.fetch_add(1, std::memory_order_release);
-    turns_wanted_.notify_one();
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    work_cv_.notify_all();
     for (std::thread& t : helpers_) t.join();
     raft_thread_.join();
   }
 
   // Proposes every input once, over all clients; returns when every answer
-  // has been read.
+  // has been read and the last turn is over.
   PipelineStats RunPass() {
-    first_turn_ = turns_wanted_.load(std::memory_order_acquire);
-    pass_.fetch_add(1, std::memory_order_release);
-    pass_.notify_all();
-    client_stats_[0] = RunClient(0);
-    for (uint32_t done = helpers_done_.load(std::memory_order_acquire);
-         done != clients_ - 1;
-         done = helpers_done_.load(std::memory_order_acquire)) {
-      helpers_done_.wait(done, std::memory_order_acquire);
+    {
+      std::lock_guard lock(mu_);
+      first_turn_ = turns_wanted_;
+      ++pass_;
     }
-    helpers_done_.store(0, std::memory_order_relaxed);
-    // Every turn has been asked for; wait for the last one's bookkeeping.
-    WaitForTurn(turns_wanted_.load(std::memory_order_acquire));
+    work_cv_.notify_all();
+    client_stats_[0] = RunClient(0);
+    {
+      std::unique_lock lock(mu_);
+      Wait(done_cv_, lock, [this] {
+        return helpers_done_ == clients_ - 1 && turns_done_ == turns_wanted_;
+      });
+      helpers_done_ = 0;
+    }
     PipelineStats total;
     for (const PipelineStats& s : client_stats_) {
       total.completed += s.completed;
@@ -399,7 +406,7 @@ class ThreadedPipeline {
     PipelineStats stats;
     std::vector<typename Side::Waiter>& waiters = client_waiters_[c];
     const size_t total = inputs_.commands.size();
-    uint32_t turn = first_turn_;
+    uint64_t turn = first_turn_;  // read after the pass was published
     for (size_t start = 0; start < total; start += in_flight_) {
       ++turn;
       const size_t window = std::min(total, start + in_flight_) - start;
@@ -410,17 +417,19 @@ class ThreadedPipeline {
         waiters.push_back(
             node_.Propose(inputs_.ids[i], inputs_.commands[i], now));
       }
-      if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == clients_) {
-        arrived_.store(0, std::memory_order_relaxed);
-        turns_wanted_.fetch_add(1, std::memory_order_release);
-        turns_wanted_.notify_one();
-      }
-      // A client with no share of this window has no waiter to hold it
-      // back: it waits for the turn, so it cannot arrive for the next
-      // window before the others have arrived for this one.
-      if (lo == hi) WaitForTurn(turn);
+      Arrive();
+      // The turn answers every proposal of the window; the waiters are read
+      // once it is over, so no client sleeps in a component's Wait (see
+      // the hand-offs below) and none arrives for the next window before
+      // the others have arrived for this one.
+      WaitForTurn(turn);
       for (size_t i = lo; i < hi; ++i) {
-        const Result result = waiters[i - lo].Wait();
+        auto& waiter = waiters[i - lo];
+        if (!waiter.Ready()) {
+          ++stats.not_ready;
+          continue;
+        }
+        const Result result = waiter.Wait();
         metrics_.RecordVmOperation(inputs_.operations[i], result.ok());
         ++stats.completed;
         stats.ok += result.ok() ? 1 : 0;
@@ -431,40 +440,73 @@ class ThreadedPipeline {
     return stats;
   }
 
-  void WaitForTurn(uint32_t turn) {
-    for (uint32_t done = turns_done_.load(std::memory_order_acquire);
-         done < turn; done = turns_done_.load(std::memory_order_acquire)) {
-      turns_done_.wait(done, std::memory_order_acquire);
+  // The last client to arrive asks for the window's turn.
+  void Arrive() {
+    {
+      std::lock_guard lock(mu_);
+      if (++arrived_ != clients_) return;
+      arrived_ = 0;
+      ++turns_wanted_;
+    }
+    work_cv_.notify_all();
+  }
+
+  void WaitForTurn(uint64_t turn) {
+    std::unique_lock lock(mu_);
+    Wait(done_cv_, lock, [&] { return turns_done_ >= turn; });
+  }
+
+  // A condition wait that also rechecks every kRecheck: on this machine
+  // futex wake-ups were seen to go missing (a plain std::atomic<uint32_t>
+  // wait/notify ping-pong stalls for good after ~3 x 10^7 round trips), and
+  // a lost wake-up must cost a few milliseconds, not the run.
+  template <typename Pred>
+  static void Wait(std::condition_variable& cv,
+                   std::unique_lock<std::mutex>& lock, Pred pred) {
+    while (!cv.wait_for(lock, kRecheck, pred)) {
     }
   }
 
   void HelperLoop(size_t c) {
-    uint32_t seen = 0;
+    uint64_t seen = 0;
     for (;;) {
-      pass_.wait(seen, std::memory_order_acquire);
-      seen = pass_.load(std::memory_order_acquire);
-      if (stop_.load(std::memory_order_acquire)) return;
+      {
+        std::unique_lock lock(mu_);
+        Wait(work_cv_, lock, [&] { return stop_ || pass_ != seen; });
+        if (stop_) return;
+        seen = pass_;
+      }
       const ThreadCounts before = Counts::Read();
       client_stats_[c] = RunClient(c);
       AddCounts(before);
-      helpers_done_.fetch_add(1, std::memory_order_acq_rel);
-      helpers_done_.notify_one();
+      {
+        std::lock_guard lock(mu_);
+        ++helpers_done_;
+      }
+      done_cv_.notify_all();
     }
   }
 
   void RaftLoop() {
     Clock clock;
-    uint32_t done = 0;
+    uint64_t done = 0;
     for (;;) {
-      turns_wanted_.wait(done, std::memory_order_acquire);
-      if (stop_.load(std::memory_order_acquire)) return;
-      const uint32_t wanted = turns_wanted_.load(std::memory_order_acquire);
+      uint64_t wanted = 0;
+      {
+        std::unique_lock lock(mu_);
+        Wait(work_cv_, lock, [&] { return stop_ || turns_wanted_ != done; });
+        if (stop_) return;
+        wanted = turns_wanted_;
+      }
       for (; done < wanted; ++done) {
         const ThreadCounts before = Counts::Read();
         node_.Turn(clock);
         AddCounts(before);
-        turns_done_.store(done + 1, std::memory_order_release);
-        turns_done_.notify_all();
+        {
+          std::lock_guard lock(mu_);
+          turns_done_ = done + 1;
+        }
+        done_cv_.notify_all();
       }
     }
   }
@@ -487,16 +529,24 @@ class ThreadedPipeline {
   std::vector<PipelineStats> client_stats_;  // one slot per client
   std::vector<std::vector<typename Side::Waiter>> client_waiters_;
 
-  // Everything waited on is 32 bits wide: the futex's own width, which
-  // libstdc++ waits on directly (wider types go through a shared proxy
-  // table, where GCC 12 can lose a notify_one).
-  uint32_t first_turn_ = 0;  // turns before this pass; published by pass_
-  std::atomic<uint32_t> pass_{0};
-  std::atomic<uint32_t> arrived_{0};
-  std::atomic<uint32_t> turns_wanted_{0};
-  std::atomic<uint32_t> turns_done_{0};
-  std::atomic<uint32_t> helpers_done_{0};
-  std::atomic<bool> stop_{false};
+  // The hand-offs between threads: a mutex and two condition variables.
+  // work_cv_: the Raft thread and helper clients wait for turns and
+  // passes; done_cv_: clients wait for turns and the caller for the
+  // helpers. (With std::atomic wait/notify here a helper once slept
+  // through a pass notification for good, and a client through its
+  // waiter's Send: see Wait.)
+  static constexpr auto kRecheck = std::chrono::milliseconds(5);
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable done_cv_;
+  uint64_t pass_ = 0;
+  uint64_t first_turn_ = 0;  // turns before this pass
+  size_t arrived_ = 0;
+  uint64_t turns_wanted_ = 0;
+  uint64_t turns_done_ = 0;
+  size_t helpers_done_ = 0;
+  bool stop_ = false;
+
   std::atomic<uint64_t> other_allocs_{0};
   std::atomic<uint64_t> other_bytes_{0};
   std::thread raft_thread_;
