@@ -8,7 +8,6 @@
 #ifndef HOTPATH_IMPL_AFTER_METRICS_HANDLE_CACHE_H_
 #define HOTPATH_IMPL_AFTER_METRICS_HANDLE_CACHE_H_
 
-#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/telemetry/meter.h"
 
@@ -111,7 +111,9 @@ class HandleCache {
     std::string key;
     Value value{};
   };
-  std::array<Entry, kSlots> slots_{};
+  // On the heap, allocated once per thread on first use: a thread_local
+  // array of 2048 entries would make every thread's static TLS block large.
+  std::vector<Entry> slots_ = std::vector<Entry>(kSlots);
   size_t size_ = 0;
 };
 

@@ -100,7 +100,7 @@ void OrchestratorMetrics::RecordVmOperationDuration(std::string_view vm_name,
     return;
   }
   // One entry per (VM, node) holds a handle per operation, bound on first use.
-  thread_local HandleCache<VmTimerHandles, 128> cache;
+  thread_local HandleCache<VmTimerHandles, 1024> cache;
   telemetry::BoundHistogram& handle =
       cache.Get(cache_owner_, key, [] { return VmTimerHandles{}; })[op];
   if (!handle.valid()) handle = bind();
