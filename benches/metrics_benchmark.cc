@@ -66,6 +66,7 @@ struct VmOperationEvent {
 // 20 events, 1 failure: the 5% failure rate, exactly, every iteration.
 std::vector<VmOperationEvent> VmOperationEvents() {
   std::vector<VmOperationEvent> events;
+  events.reserve(20);
   for (int i = 0; i < 20; ++i) {
     events.push_back(
         {telemetry::kVmOperations[static_cast<size_t>(i) % 4], i != 13});
@@ -114,7 +115,7 @@ std::vector<telemetry::SchedulingDecision> SchedulingDecisions() {
 template <typename Variant, typename Pass>
 void RunPasses(benchmark::State& state, double events_per_pass,
                Pass&& one_pass) {
-  Variant& variant = Shared<Variant>();
+  auto& variant = Shared<Variant>();
   one_pass(variant.metrics);
   harness::AllocationScope allocations(state, events_per_pass);
   for (auto _ : state) {

@@ -229,7 +229,7 @@ void* realloc(void* p, size_t size) {
   if (h::InBootArena(p)) {
     void* q = h::CountedMalloc(size);
     if (q != nullptr) {
-      const size_t room = static_cast<size_t>(
+      const auto room = static_cast<size_t>(
           h::g_boot_arena + sizeof(h::g_boot_arena) - static_cast<char*>(p));
       std::memcpy(q, p, size < room ? size : room);
     }
@@ -299,10 +299,10 @@ void* pvalloc(size_t size) {
 // count and none is counted twice (they go to the real allocator directly).
 void* operator new(size_t size) { return h::NewOrThrow(size); }
 void* operator new[](size_t size) { return h::NewOrThrow(size); }
-void* operator new(size_t size, const std::nothrow_t&) noexcept {
+void* operator new(size_t size, const std::nothrow_t& /*tag*/) noexcept {
   return h::CountedMalloc(size == 0 ? 1 : size);
 }
-void* operator new[](size_t size, const std::nothrow_t&) noexcept {
+void* operator new[](size_t size, const std::nothrow_t& /*tag*/) noexcept {
   return h::CountedMalloc(size == 0 ? 1 : size);
 }
 void* operator new(size_t size, std::align_val_t align) {
@@ -312,39 +312,43 @@ void* operator new[](size_t size, std::align_val_t align) {
   return h::AlignedNewOrThrow(size, align);
 }
 void* operator new(size_t size, std::align_val_t align,
-                   const std::nothrow_t&) noexcept {
+                   const std::nothrow_t& /*tag*/) noexcept {
   return h::CountedAligned(static_cast<size_t>(align), size == 0 ? 1 : size);
 }
 void* operator new[](size_t size, std::align_val_t align,
-                     const std::nothrow_t&) noexcept {
+                     const std::nothrow_t& /*tag*/) noexcept {
   return h::CountedAligned(static_cast<size_t>(align), size == 0 ? 1 : size);
 }
 
 void operator delete(void* p) noexcept { h::CountedFree(p); }
 void operator delete[](void* p) noexcept { h::CountedFree(p); }
-void operator delete(void* p, size_t) noexcept { h::CountedFree(p); }
-void operator delete[](void* p, size_t) noexcept { h::CountedFree(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept {
+void operator delete(void* p, size_t /*size*/) noexcept { h::CountedFree(p); }
+void operator delete[](void* p, size_t /*size*/) noexcept { h::CountedFree(p); }
+void operator delete(void* p, const std::nothrow_t& /*tag*/) noexcept {
   h::CountedFree(p);
 }
-void operator delete[](void* p, const std::nothrow_t&) noexcept {
+void operator delete[](void* p, const std::nothrow_t& /*tag*/) noexcept {
   h::CountedFree(p);
 }
-void operator delete(void* p, std::align_val_t) noexcept { h::CountedFree(p); }
-void operator delete[](void* p, std::align_val_t) noexcept {
+void operator delete(void* p, std::align_val_t /*align*/) noexcept {
   h::CountedFree(p);
 }
-void operator delete(void* p, size_t, std::align_val_t) noexcept {
+void operator delete[](void* p, std::align_val_t /*align*/) noexcept {
   h::CountedFree(p);
 }
-void operator delete[](void* p, size_t, std::align_val_t) noexcept {
+void operator delete(void* p, size_t /*size*/,
+                     std::align_val_t /*align*/) noexcept {
   h::CountedFree(p);
 }
-void operator delete(void* p, std::align_val_t,
-                     const std::nothrow_t&) noexcept {
+void operator delete[](void* p, size_t /*size*/,
+                       std::align_val_t /*align*/) noexcept {
   h::CountedFree(p);
 }
-void operator delete[](void* p, std::align_val_t,
-                       const std::nothrow_t&) noexcept {
+void operator delete(void* p, std::align_val_t /*align*/,
+                     const std::nothrow_t& /*tag*/) noexcept {
+  h::CountedFree(p);
+}
+void operator delete[](void* p, std::align_val_t /*align*/,
+                       const std::nothrow_t& /*tag*/) noexcept {
   h::CountedFree(p);
 }

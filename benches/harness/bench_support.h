@@ -1,14 +1,14 @@
 // Helpers a benchmark body uses to report exact per-op counters.
 //
 // An AllocationScope is created right before the timed loop, after warm-up,
-// and reported right after it. Every thread of a run adds its own counts to
-// the run's totals, and the last one reports
-// total / iterations / ops_per_iteration once. When every iteration does the
-// same work the division by iterations is exact in integers, so the reported
-// value is the same double whatever iteration count the runner picked:
-// allocs_per_op is identical from run to run. (Letting Google Benchmark
-// average per-thread doubles over a varying iteration count leaves rounding
-// dust in the last digit.)
+// and reported right after it; under callgrind it also brackets the loop's
+// instruction count (callgrind_support.h). Every thread of a run adds its own
+// counts to the run's totals, and the last one reports total / iterations /
+// ops_per_iteration once. When every iteration does the same work the division
+// by iterations is exact in integers, so the reported value is the same double
+// whatever iteration count the runner picked: allocs_per_op is identical from
+// run to run. (Letting Google Benchmark average per-thread doubles over a
+// varying iteration count leaves rounding dust in the last digit.)
 #ifndef HOTPATH_BENCHES_HARNESS_BENCH_SUPPORT_H_
 #define HOTPATH_BENCHES_HARNESS_BENCH_SUPPORT_H_
 
@@ -18,6 +18,7 @@
 #include <cstdint>
 
 #include "benches/harness/alloc_counter.h"
+#include "benches/harness/callgrind_support.h"
 
 namespace hotpath::harness {
 
@@ -86,6 +87,8 @@ class AllocationScope {
         ops_per_iteration_(ops_per_iteration),
         start_(ThreadAllocStats()) {
     Totals().Reset(state);
+    // Last, so the dump holds the loop and hardly anything else.
+    if (state.thread_index() == 0) CallgrindLoopStart();
   }
 
   AllocationScope(const AllocationScope&) = delete;
@@ -100,6 +103,7 @@ class AllocationScope {
     uint64_t all[RunTotals::kSlots];
     uint64_t iterations = 0;
     if (!Totals().Gather(state_, mine, all, iterations)) return;
+    CallgrindLoopEnd(iterations, ops_per_iteration_);
     state_.counters["allocs_per_op"] =
         PerOp(all[0], iterations, ops_per_iteration_);
     state_.counters["bytes_per_op"] =

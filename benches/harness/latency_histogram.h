@@ -10,6 +10,7 @@
 
 #include <array>
 #include <bit>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -54,7 +55,8 @@ class LatencyHistogram {
   // below it (q in [0, 1]), capped at the exact max. 0 when empty.
   uint64_t Percentile(double q) const {
     if (count_ == 0) return 0;
-    auto rank = static_cast<uint64_t>(q * static_cast<double>(count_) + 0.5);
+    auto rank =
+        static_cast<uint64_t>(std::llround(q * static_cast<double>(count_)));
     if (rank < 1) rank = 1;
     if (rank > count_) rank = count_;
     uint64_t seen = 0;

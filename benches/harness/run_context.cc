@@ -86,6 +86,8 @@ RunContext CollectRunContext() {
   c.flags = HOTPATH_CXX_FLAGS;
   c.build_type = HOTPATH_BUILD_TYPE;
   c.allocator = DetectAllocator();
+  // Read once from main, before any benchmark thread exists.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe)
   const char* revision = std::getenv("HOTPATH_GIT_REVISION");
   c.git_revision = revision != nullptr && *revision != '\0'
                        ? revision

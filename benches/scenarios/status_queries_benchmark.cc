@@ -77,7 +77,8 @@ struct Step {
 std::vector<Step> Plan(int thread, int threads, uint64_t members) {
   std::mt19937_64 rng(0x5eed0000ULL + static_cast<uint64_t>(thread));
   std::vector<Op> bag;
-  for (const auto& [op, percent] : kReadMix) bag.insert(bag.end(), percent, op);
+  for (const auto& [op, percent] : kReadMix)
+    bag.insert(bag.end(), static_cast<size_t>(percent), op);
   std::vector<Step> plan(kOpsPerPass);
   for (auto& step : plan) {
     step.op = bag[rng() % bag.size()];
@@ -115,7 +116,7 @@ struct Shared {
     term = 1;
     node->SetLeadership(true, kSelf, term);
   }
-  static void TearDown(const benchmark::State&) {
+  static void TearDown(const benchmark::State& /*state*/) {
     node.reset();
     peers.clear();
   }

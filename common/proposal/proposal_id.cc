@@ -1,6 +1,7 @@
 #include "common/proposal/proposal_id.h"
 
 #include <cstring>
+#include <string_view>
 
 namespace hotpath::proposal {
 namespace {
@@ -63,7 +64,7 @@ uint64_t ProposalId::high() const {
 }
 
 std::string ProposalId::ToHex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
+  constexpr std::string_view kDigits = "0123456789abcdef";
   std::string out;
   for (size_t i = 0; i < size_; ++i) {
     out.push_back(kDigits[bytes_[i] >> 4]);

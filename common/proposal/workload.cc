@@ -16,7 +16,7 @@ constexpr std::array<std::string_view, 3> kNetworks = {"default", "storage-net",
                                                        "tenant-7f3a"};
 
 std::string Hex64(std::mt19937_64& rng) {
-  static constexpr char kDigits[] = "0123456789abcdef";
+  constexpr std::string_view kDigits = "0123456789abcdef";
   std::string out(64, '0');
   for (char& c : out) c = kDigits[rng() & 0xf];
   return out;

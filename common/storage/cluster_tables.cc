@@ -27,7 +27,7 @@ Status ClusterTables::PutWorker(uint64_t node_id, const WorkerRecord& worker) {
 }
 
 Status ClusterTables::SetWorkerStatus(uint64_t node_id, WorkerStatus status) {
-  const uint8_t byte = static_cast<uint8_t>(status);
+  const auto byte = static_cast<uint8_t>(status);
   return PutRaw(TableId::kWorkerStatus, NodeKey(node_id), {&byte, 1});
 }
 

@@ -82,7 +82,7 @@ SnapshotData MakeSnapshot(const SnapshotSizes& sizes, uint64_t seed) {
   }
   snapshot[TableId::kClusterState] = {
       {"cluster_config",
-       ToBytes(fmt::format("{{\"replication\":3,\"seed\":{}}}", seed))},
+       ToBytes(fmt::format(R"({{"replication":3,"seed":{}}})", seed))},
       {"leader", ToBytes("1")},
       {"membership_version", ToBytes(fmt::format("{}", 7 + seed))},
       {"term", ToBytes(fmt::format("{}", 42 + seed))}};

@@ -1,6 +1,7 @@
 #include "common/storage/store.h"
 
 #include <cassert>
+#include <ranges>
 #include <utility>
 
 namespace hotpath::storage {
@@ -132,12 +133,13 @@ Status WriteTransaction::Commit() {
 void WriteTransaction::Rollback() {
   assert(active_);
   auto& undo_log = store_.undo_;
-  for (auto it = undo_log.rbegin(); it != undo_log.rend(); ++it) {
-    Table& table = store_.tables_[Index(it->table)];
-    if (it->inserted) {
-      store_.Release(it->table, table.extract(table.find(*it->key)));
+  // Newest first: each undo entry assumes the ones after it are undone.
+  for (auto& undo : std::ranges::reverse_view(undo_log)) {
+    Table& table = store_.tables_[Index(undo.table)];
+    if (undo.inserted) {
+      store_.Release(undo.table, table.extract(table.find(*undo.key)));
     } else {
-      table.insert(std::move(it->node));
+      table.insert(std::move(undo.node));
     }
   }
   undo_log.clear();

@@ -5,6 +5,7 @@
 #ifndef HOTPATH_COMMON_WIRE_CODEC_H_
 #define HOTPATH_COMMON_WIRE_CODEC_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -24,12 +25,12 @@ class Writer {
   template <typename T>
   requires std::is_integral_v<T>
   void Int(T value) {
-    uint8_t bytes[sizeof(T)];
+    std::array<uint8_t, sizeof(T)> bytes;
     for (size_t i = 0; i < sizeof(T); ++i) {
       bytes[i] = static_cast<uint8_t>(
           static_cast<std::make_unsigned_t<T>>(value) >> (8 * i));
     }
-    out_.insert(out_.end(), bytes, bytes + sizeof(T));
+    out_.insert(out_.end(), bytes.begin(), bytes.end());
   }
   void Raw(std::span<const uint8_t> bytes) {
     out_.insert(out_.end(), bytes.begin(), bytes.end());

@@ -28,7 +28,7 @@ class SnapshotManager {
       const storage::SnapshotData& snapshot);
 
  private:
-  std::optional<storage::StorageError> ClearAndRestoreTable(
+  static std::optional<storage::StorageError> ClearAndRestoreTable(
       storage::WriteTransaction& txn, storage::TableId table,
       std::span<const storage::Entry> entries);
 

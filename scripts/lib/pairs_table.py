@@ -19,7 +19,10 @@ def load(run_dir):
     runs = {}
     for path in sorted(glob.glob(os.path.join(run_dir, "*.json"))):
         with open(path) as f:
-            doc = json.load(f)
+            text = f.read()
+        if not text.strip():
+            continue  # --filter matched none of this binary's benchmarks
+        doc = json.loads(text)
         for row in doc.get("benchmarks", []):
             if row.get("run_type") != "iteration" or row.get("error_occurred"):
                 continue

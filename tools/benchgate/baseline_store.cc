@@ -39,6 +39,13 @@ void ValidateForAccept(const Run& run, const AcceptOptions& options) {
             : "built as " + run.info.build_type +
                   ": refusing a debug-build baseline");
   }
+  if (const auto merge = run.context.find("hotpath_merge");
+      merge != run.context.end() && merge->is_object() &&
+      merge->value("mixed", false)) {
+    throw InputError(run.source,
+                     "merged from shards of several machines: a baseline "
+                     "must come from one machine");
+  }
   for (const Benchmark& benchmark : run.benchmarks) {
     if (benchmark.error) {
       throw InputError(run.source, "\"" + benchmark.name + "\" failed (" +

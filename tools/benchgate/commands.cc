@@ -2,14 +2,20 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
+#include "benchgate/atomic_file.h"
 #include "benchgate/baseline_store.h"
 #include "benchgate/compare.h"
 #include "benchgate/config.h"
 #include "benchgate/error.h"
+#include "benchgate/profiles.h"
 #include "benchgate/render.h"
+#include "benchgate/render_html.h"
 #include "benchgate/run_loader.h"
 #include "benchgate/targets.h"
 
@@ -48,6 +54,149 @@ void AddTargets(const Run& run, const Config& config, Report& report) {
     return;
   }
   report.targets = CheckTargets(run, config);
+}
+
+// Compares `run` with the stored baseline for its fingerprint, or else
+// with the latest baseline of another machine (ratios and exact metrics).
+void AddBaselineComparison(const Run& run, const std::string& baseline_dir,
+                           const Config& config, Report& report) {
+  const BaselineStore store(baseline_dir);
+  store.RequireDirectory();
+  const std::optional<StoredBaseline> baseline =
+      store.Load(run.info.fingerprint);
+  if (baseline) {
+    report.baseline_source = baseline->path;
+    if (baseline->noise && !baseline->noise->Empty()) {
+      report.noise_source = "A/A calibration (" +
+                            std::to_string(baseline->noise->runs()) + " runs)";
+    } else {
+      report.notes.push_back(
+          "no A/A calibration stored for this fingerprint: the minimum effect "
+          "comes from the floor and the run's own spread (see accept "
+          "--calibration)");
+    }
+    report.comparison =
+        CompareRuns(baseline->run, run, config,
+                    baseline->noise ? &*baseline->noise : nullptr);
+    return;
+  }
+  report.notes.push_back("no stored baseline for fingerprint " +
+                         run.info.fingerprint + " in " + baseline_dir);
+  const std::optional<StoredBaseline> other =
+      store.LoadLatestOther(run.info.fingerprint);
+  if (other) {
+    report.baseline_source = other->path;
+    report.notes.push_back("comparing with the latest other baseline (" +
+                           other->run.info.fingerprint + ", accepted " +
+                           other->accepted_at +
+                           "): after/before ratios and exact metrics only");
+    report.comparison = CompareRuns(other->run, run, config);
+  } else {
+    report.notes.push_back(
+        "no baseline of any machine: only targets and failed benchmarks "
+        "are checked (store one with benchgate accept)");
+  }
+}
+
+// Folders of a run directory that hold something other than results.
+bool IsAuxiliaryFolder(const std::string& name) {
+  return name == "memory" || name == "gate" || name == "profile" ||
+         name == "calibration" || name.empty() || name.front() == '.';
+}
+
+bool HasJsonFiles(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json") {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string ReadSmallFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+// The run, the same run under every other allocator, its profiles and the
+// command that produced it. Point() aims html's pointers at the members
+// once the object has its final address.
+struct ReportInputs {
+  Run single;  // when the run has no allocator subfolders
+  ProfileSet profiles;
+  HtmlReportInput html;
+
+  void Point() {
+    html.run = html.allocators.empty() ? &single : &html.allocators.front().run;
+    html.profiles = &profiles;
+  }
+};
+
+ReportInputs LoadReportInputs(const std::string& run_path,
+                              const CommandOptions& options) {
+  namespace fs = std::filesystem;
+  ReportInputs inputs;
+  std::error_code ec;
+  const bool directory = fs::is_directory(run_path, ec);
+  // Per-allocator layout: no JSON of its own, one folder per allocator.
+  std::vector<std::string> allocators;
+  if (directory && !HasJsonFiles(run_path)) {
+    for (const auto& entry : fs::directory_iterator(run_path, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (entry.is_directory() && !IsAuxiliaryFolder(name) &&
+          HasJsonFiles(entry.path())) {
+        allocators.push_back(name);
+      }
+    }
+  }
+  const std::string chosen =
+      options.allocator.empty() ? kDefaultAllocator : options.allocator;
+  // The chosen allocator first, the rest by name.
+  std::sort(allocators.begin(), allocators.end(),
+            [&](const std::string& a, const std::string& b) {
+              return (a == chosen) != (b == chosen) ? a == chosen : a < b;
+            });
+  if (allocators.empty() || allocators.front() != chosen) {
+    // LoadRun explains what is missing.
+    inputs.single = LoadRun(run_path, {options.allocator});
+  } else {
+    for (const std::string& allocator : allocators) {
+      inputs.html.allocators.push_back(
+          AllocatorRun{allocator, LoadRun(run_path, {allocator})});
+    }
+  }
+  if (directory) {
+    inputs.profiles = LoadProfiles(run_path);
+    inputs.html.command_line =
+        ReadSmallFile(fs::path(run_path) / "command.txt");
+    if (inputs.html.command_line.empty()) {
+      inputs.html.command_line =
+          ReadSmallFile(fs::path(run_path) / chosen / "command.txt");
+    }
+  }
+  return inputs;
+}
+
+// The command line that reproduces this report, for the page's footer.
+std::string ReportCommandLine(const std::string& run_path,
+                              const ReportCommandOptions& html,
+                              const CommandOptions& options) {
+  std::string line = "benchgate report " + run_path;
+  if (!html.baseline_dir.empty()) line += " --baseline " + html.baseline_dir;
+  if (!options.targets_path.empty()) {
+    line += " --targets " + options.targets_path;
+  }
+  if (!options.allocator.empty()) line += " --allocator " + options.allocator;
+  if (options.report.require_all_targets) line += " --require-all-targets";
+  if (options.report.fail_inconclusive) line += " --fail-inconclusive";
+  return line + " -o " + html.output_path + "  # " + UtcNow();
 }
 
 }  // namespace
@@ -90,50 +239,16 @@ int CheckCommand(const std::string& run_path, const CommandOptions& options,
   return Emit(report, options, out);
 }
 
-int GateCommand(const std::string& run_path, const std::string& baseline_dir,
-                const CommandOptions& options, std::ostream& out) {
-  const Config config = ConfigFor(options);
-  const BaselineStore store(baseline_dir);
-  store.RequireDirectory();
-  const Run run = LoadRun(run_path, {options.allocator});
+Report BuildGateReport(const Run& run, const std::string& baseline_dir,
+                       const Config& config, const CommandOptions& options) {
   Report report;
   report.command = "gate";
   report.run_source = run.source;
   report.run_fingerprint = run.info.fingerprint;
-
-  const std::optional<StoredBaseline> baseline =
-      store.Load(run.info.fingerprint);
-  if (baseline) {
-    report.baseline_source = baseline->path;
-    if (baseline->noise && !baseline->noise->Empty()) {
-      report.noise_source = "A/A calibration (" +
-                            std::to_string(baseline->noise->runs()) + " runs)";
-    } else {
-      report.notes.push_back(
-          "no A/A calibration stored for this fingerprint: the minimum effect "
-          "comes from the floor and the run's own spread (see accept "
-          "--calibration)");
-    }
-    report.comparison =
-        CompareRuns(baseline->run, run, config,
-                    baseline->noise ? &*baseline->noise : nullptr);
+  if (baseline_dir.empty()) {
+    report.notes.push_back("no --baseline given: not compared with a baseline");
   } else {
-    report.notes.push_back("no stored baseline for fingerprint " +
-                           run.info.fingerprint + " in " + baseline_dir);
-    const std::optional<StoredBaseline> other =
-        store.LoadLatestOther(run.info.fingerprint);
-    if (other) {
-      report.baseline_source = other->path;
-      report.notes.push_back("comparing with the latest other baseline (" +
-                             other->run.info.fingerprint + ", accepted " +
-                             other->accepted_at +
-                             "): after/before ratios and exact metrics only");
-      report.comparison = CompareRuns(other->run, run, config);
-    } else {
-      report.notes.push_back(
-          "no baseline of any machine: only targets and failed benchmarks "
-          "are checked (store one with benchgate accept)");
-    }
+    AddBaselineComparison(run, baseline_dir, config, report);
   }
   if (options.targets_path.empty()) {
     report.notes.push_back("no --targets given: targets not checked");
@@ -141,7 +256,40 @@ int GateCommand(const std::string& run_path, const std::string& baseline_dir,
     AddTargets(run, config, report);
   }
   AddFailedBenchmarks(run, report);
+  return report;
+}
+
+int GateCommand(const std::string& run_path, const std::string& baseline_dir,
+                const CommandOptions& options, std::ostream& out) {
+  Config config = ConfigFor(options);
+  config.exact_only = options.exact_only;
+  // A wrong baseline directory is reported before the run is read.
+  BaselineStore(baseline_dir).RequireDirectory();
+  const Run run = LoadRun(run_path, {options.allocator});
+  Report report = BuildGateReport(run, baseline_dir, config, options);
   return Emit(report, options, out);
+}
+
+int ReportCommand(const std::string& run_path, const ReportCommandOptions& html,
+                  const CommandOptions& options, std::ostream& out) {
+  const Config config = ConfigFor(options);
+  if (!html.baseline_dir.empty()) {
+    BaselineStore(html.baseline_dir).RequireDirectory();
+  }
+  ReportInputs inputs = LoadReportInputs(run_path, options);
+  inputs.Point();
+  const Run& run = *inputs.html.run;
+  Report report = BuildGateReport(run, html.baseline_dir, config, options);
+  report.command = "report";
+  report.options = options.report;
+  Finalise(report);
+  inputs.html.report = &report;
+  inputs.html.generated_by = ReportCommandLine(run_path, html, options);
+  const std::string page = RenderHtml(inputs.html);
+  WriteFileAtomically(html.output_path, page);
+  out << "benchgate report: wrote " << html.output_path << " ("
+      << (page.size() + 1023) / 1024 << " KB)\n";
+  return report.exit_code;
 }
 
 int AcceptCommand(const std::string& run_path, const std::string& baseline_dir,

@@ -1,4 +1,4 @@
-// The four commands, independent of argument parsing so that tests can
+// The commands, independent of argument parsing so that tests can
 // drive them directly. Each returns the exit code (0 or 1) and throws
 // InputError for bad input (exit 2).
 
@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "benchgate/config.h"
+#include "benchgate/model.h"
 #include "benchgate/report.h"
 
 namespace hotpath::benchgate {
@@ -17,6 +19,9 @@ struct CommandOptions {
   std::string allocator;     // subfolder of a run directory
   std::string targets_path;  // targets.json; empty: built-in defaults
   ReportOptions report;
+  // gate: exact metrics only against the baseline (timings are judged
+  // elsewhere, e.g. against the merge-base on the same machine).
+  bool exact_only = false;
   std::string color = "auto";  // auto, always or never
   bool all_metrics = false;
   std::string markdown_path;
@@ -30,6 +35,21 @@ int CheckCommand(const std::string& run_path, const CommandOptions& options,
                  std::ostream& out);
 int GateCommand(const std::string& run_path, const std::string& baseline_dir,
                 const CommandOptions& options, std::ostream& out);
+
+// What the gate finds on `run`, not yet finalised: the comparison with the
+// stored baseline for its fingerprint (or the latest other one) when
+// `baseline_dir` is not empty, the targets when --targets was given, and
+// the failed benchmarks. Shared by gate and report so both judge alike.
+Report BuildGateReport(const Run& run, const std::string& baseline_dir,
+                       const Config& config, const CommandOptions& options);
+
+struct ReportCommandOptions {
+  std::string baseline_dir;  // empty: no baseline comparison
+  std::string output_path;   // the HTML file, written atomically
+};
+// Writes the self-contained HTML report and returns the gate's exit code.
+int ReportCommand(const std::string& run_path, const ReportCommandOptions& html,
+                  const CommandOptions& options, std::ostream& out);
 
 struct AcceptCommandOptions {
   std::vector<std::string> calibration_paths;

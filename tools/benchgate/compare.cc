@@ -188,6 +188,7 @@ ItemComparison CompareBenchmark(const Benchmark& old_bm,
     if (ctx.mode == CompareMode::kRatio && policy.kind == MetricKind::kNoisy) {
       continue;  // covered by the after/before ratio items
     }
+    if (ctx.config.exact_only && policy.kind == MetricKind::kNoisy) continue;
     if (old_obs == nullptr || new_obs == nullptr) {
       if (old_obs == nullptr && new_obs == nullptr) continue;
       MetricComparison missing;
@@ -326,8 +327,12 @@ Verdict Overall(const ItemComparison& item) {
 }
 
 void AddContextNotes(const Run& old_run, const Run& new_run,
-                     Comparison& comparison) {
-  if (comparison.mode == CompareMode::kRatio) {
+                     const Config& config, Comparison& comparison) {
+  if (config.exact_only) {
+    comparison.notes.push_back(
+        "exact metrics only (--exact-only): timings and other noisy metrics "
+        "are not compared with this baseline");
+  } else if (comparison.mode == CompareMode::kRatio) {
     comparison.notes.push_back(
         "fingerprints differ (old " + old_run.info.fingerprint + ", new " +
         new_run.info.fingerprint +
@@ -502,7 +507,7 @@ Comparison CompareRuns(const Run& old_run, const Run& new_run,
   comparison.mode = old_run.info.fingerprint == new_run.info.fingerprint
                         ? CompareMode::kAbsolute
                         : CompareMode::kRatio;
-  AddContextNotes(old_run, new_run, comparison);
+  AddContextNotes(old_run, new_run, config, comparison);
   const Context ctx{
       config,
       // A calibration is only valid for the machine it was measured on.
@@ -523,7 +528,7 @@ Comparison CompareRuns(const Run& old_run, const Run& new_run,
       comparison.only_in_old.push_back(old_bm.name);
     }
   }
-  if (comparison.mode == CompareMode::kRatio) {
+  if (comparison.mode == CompareMode::kRatio && !config.exact_only) {
     AddRatioItems(old_run, new_run, config, comparison);
   }
   ApplySuiteDrift(config.stats, comparison);

@@ -44,6 +44,9 @@ struct Config {
   StatsConfig stats;
   MetricPolicies metrics;
   std::vector<Target> targets;
+  // Not from the file: set by `gate --exact-only`. CompareRuns then skips
+  // noisy metrics and ratio items; targets are unaffected.
+  bool exact_only = false;
 };
 
 Config ParseConfig(const nlohmann::json& document, const std::string& path);

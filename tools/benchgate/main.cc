@@ -5,9 +5,12 @@
 #include <exception>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "benchgate/commands.h"
 #include "benchgate/error.h"
+#include "benchgate/instructions.h"
+#include "benchgate/merge.h"
 #include "benchgate/report.h"
 #include "benchgate/version.h"
 
@@ -94,6 +97,10 @@ int main(int argc, char** argv) {
       ->required();
   gate->add_option("--targets", options.targets_path,
                    "targets.json (omit for a foreign suite)");
+  gate->add_flag("--exact-only", options.exact_only,
+                 "Compare only exact metrics (allocations, instructions...) "
+                 "with the baseline: for a run whose timings are judged "
+                 "against another run on the same machine");
   AddReadOptions(gate, options);
   AddReportOptions(gate, options);
   AddTargetFlags(gate, options);
@@ -117,6 +124,55 @@ int main(int argc, char** argv) {
       "library_build_type (Debian's libbenchmark reports debug)");
   AddReadOptions(accept_command, options);
 
+  bg::ReportCommandOptions html;
+  CLI::App* report = app.add_subcommand(
+      "report", "Write the gate's findings as one self-contained HTML page");
+  report->add_option("RUN", run_path, "JSON file or run directory")->required();
+  report->add_option("--baseline", html.baseline_dir,
+                     "Baseline directory (baselines/) to compare against");
+  report->add_option("--targets", options.targets_path, "targets.json");
+  report->add_option("-o,--output", html.output_path, "The HTML file to write")
+      ->required();
+  AddReadOptions(report, options);
+  AddTargetFlags(report, options);
+
+  std::string merge_out;
+  std::vector<std::string> merge_inputs;
+  bg::MergeOptions merge;
+  CLI::App* merge_command = app.add_subcommand(
+      "merge",
+      "Join runs into one JSON file: shards unioned, halves of one side "
+      "pooled");
+  merge_command->add_option("OUT", merge_out, "The JSON file to write")
+      ->required();
+  merge_command->add_option("IN", merge_inputs, "JSON files or run directories")
+      ->required();
+  merge_command->add_flag(
+      "--allow-mixed-fingerprints", merge.allow_mixed_fingerprints,
+      "Merge shards from different machines; the result is marked mixed");
+  merge_command->add_flag(
+      "--disjoint", merge.disjoint,
+      "Refuse a benchmark found in two inputs (shards) instead of pooling");
+  merge_command->add_option("--allocator", merge.allocator,
+                            "Allocator subfolder of run directories");
+
+  bg::InstructionsOptions instructions;
+  CLI::App* instructions_command = app.add_subcommand(
+      "instructions",
+      "Write exact instructions per op from the run's callgrind dumps "
+      "(bench-all --instructions) into its JSON");
+  instructions_command->add_option("RUN", run_path, "Run directory")
+      ->required();
+  instructions_command->add_option(
+      "--allocator", instructions.allocator,
+      "Allocator subfolder of a matrix run (default glibc)");
+  instructions_command
+      ->add_option("--linearity-tolerance",
+                   instructions.slope.linearity_tolerance,
+                   "Largest relative difference between the slopes of the "
+                   "two largest and the next pair of iteration counts")
+      ->check(CLI::Range(0.0, 1.0));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -133,6 +189,15 @@ int main(int argc, char** argv) {
       return bg::CompareCommand(old_path, new_path, options, std::cout);
     }
     if (check->parsed()) return bg::CheckCommand(run_path, options, std::cout);
+    if (instructions_command->parsed()) {
+      return bg::InstructionsCommand(run_path, instructions, std::cout);
+    }
+    if (merge_command->parsed()) {
+      return bg::MergeCommand(merge_out, merge_inputs, merge, std::cout);
+    }
+    if (report->parsed()) {
+      return bg::ReportCommand(run_path, html, options, std::cout);
+    }
     if (gate->parsed()) {
       return bg::GateCommand(run_path, baseline_dir, options, std::cout);
     }

@@ -132,6 +132,16 @@ Run LoadRun(const std::string& path, const LoadOptions& options) {
     for (std::string& note : parsed.notes) run.notes.push_back(std::move(note));
   }
   run.info = DescribeRun(run.context, identities);
+  // benchgate merge --allow-mixed-fingerprints: shards of several machines.
+  if (const auto merge = run.context.find("hotpath_merge");
+      merge != run.context.end() && merge->is_object() &&
+      merge->value("mixed", false)) {
+    run.notes.push_back(
+        path + ": merged from shards run on several machines (" +
+        merge->value("machines", nlohmann::json::array()).dump() +
+        "): absolute timings are comparable only with a run whose every "
+        "benchmark ran on the same machine");
+  }
   // A stored baseline carries the fingerprint it was accepted under, which
   // for a derived fingerprint depends on files no longer separate.
   if (const auto stored = run.provenance.find("fingerprint");

@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# The PR gate: builds the merge-base and the head in two git worktrees, runs
+# both bench suites on this machine in alternation, joins each side's halves
+# with `benchgate merge`, then gates (ci/gate-runs.sh): the head against the
+# merge-base run for timings and exact metrics, and against the stored
+# baselines for exact metrics only, plus the targets. Runs the same way on a
+# laptop as in CI; the exit code is the gate's.
+set -euo pipefail
+script_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+usage() {
+  cat <<'TXT'
+usage: ci/pr-gate.sh BASE_REF [options]
+Gates HEAD of the repository in the current directory against its merge-base with
+BASE_REF (for example origin/main). Both are built from commits: uncommitted changes
+are not part of the gate.
+  --shard K/N          only slice K of N of the suite (whole pairs; scripts/lib/shard.py)
+  --out DIR            artifacts folder (default results/pr-gate/<UTC stamp>/):
+                       summary.md, junit.xml, report.html, runs/, logs/
+  --quick              smoke run: 4 repetitions per side, min time 0.005 s
+  --filter REGEX       only benchmarks whose name matches REGEX
+  --repetitions N      repetitions per side, split over its two halves (default 10)
+  --min-time SECONDS   minimum time per repetition (default 0.05)
+  --jobs N             build jobs (default: the number of cores)
+  --build-target NAME  build only this bench binary (repeatable; default: all of them):
+                       a quicker local run, with --filter for the same benchmarks
+  --work DIR           worktrees and builds go here (default: a new temporary folder)
+  --keep               keep the worktrees and builds in --work: a later run with the same
+                       --work reuses them and rebuilds only what changed
+  --benchgate PATH     benchgate binary to use (default: the one built from the head)
+  --runs-only          run and merge the suites into runs/, skip the checks (CI shards)
+  -h, --help           this text
+
+Order of the runs, per bench binary: base, head, head, base (A B B A): both sides
+see the machine in the same states on average, and a steady drift cancels.
+Exit code: 0 pass, 1 regression, missed target or a head benchmark failing, 2 bad
+input (unknown ref, a base that does not build, bad options).
+TXT
+}
+
+die() { echo "pr-gate: $*" >&2; exit 2; }
+
+base_ref=""
+shard="1/1"
+out=""
+quick=0
+filter=""
+repetitions=10
+min_time=0.05
+jobs=$(nproc)
+work=""
+keep=0
+benchgate=""
+runs_only=0
+build_targets=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --shard)
+      [[ $# -ge 2 && "$2" =~ ^([1-9][0-9]*)/([1-9][0-9]*)$ ]] &&
+        (( BASH_REMATCH[1] <= BASH_REMATCH[2] )) || die "--shard needs K/N with 1 <= K <= N"
+      shard=$2; shift ;;
+    --out) [[ $# -ge 2 ]] || die "--out needs a DIR"; out=$2; shift ;;
+    --quick) quick=1 ;;
+    --filter) [[ $# -ge 2 ]] || die "--filter needs a REGEX"; filter=$2; shift ;;
+    --repetitions)
+      [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--repetitions needs a positive whole number"
+      repetitions=$2; shift ;;
+    --min-time)
+      [[ $# -ge 2 && "$2" =~ ^[0-9]*\.?[0-9]+$ ]] || die "--min-time needs a number of seconds"
+      min_time=$2; shift ;;
+    --jobs)
+      [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--jobs needs a positive whole number"
+      jobs=$2; shift ;;
+    --work) [[ $# -ge 2 ]] || die "--work needs a DIR"; work=$2; shift ;;
+    --build-target)
+      [[ $# -ge 2 && "$2" =~ ^[A-Za-z0-9_]+$ ]] || die "--build-target needs a target name"
+      build_targets+=("$2"); shift ;;
+    --keep) keep=1 ;;
+    --benchgate) [[ $# -ge 2 ]] || die "--benchgate needs a PATH"; benchgate=$2; shift ;;
+    --runs-only) runs_only=1 ;;
+    -h|--help) usage; exit 0 ;;
+    -*) usage >&2; die "unknown option '$1'" ;;
+    *) [[ -z "$base_ref" ]] || die "unexpected argument '$1'"; base_ref=$1 ;;
+  esac
+  shift
+done
+[[ -n "$base_ref" ]] || { usage >&2; die "needs BASE_REF"; }
+[[ $keep -eq 0 || -n "$work" ]] || die "--keep needs --work DIR"
+if [[ $quick -eq 1 ]]; then
+  repetitions=4
+  min_time=0.005
+fi
+if [[ -n "$benchgate" ]]; then
+  [[ -x "$benchgate" ]] || die "no benchgate at $benchgate"
+  benchgate=$(cd "$(dirname "$benchgate")" && pwd)/$(basename "$benchgate")
+fi
+
+repo=$(git rev-parse --show-toplevel 2>/dev/null) || die "not inside a git repository"
+git -C "$repo" rev-parse --verify --quiet "$base_ref^{commit}" >/dev/null ||
+  die "unknown BASE_REF '$base_ref' (for a pull request: git fetch origin, then origin/<base>)"
+head_sha=$(git -C "$repo" rev-parse HEAD)
+base_sha=$(git -C "$repo" merge-base "$base_ref" HEAD) ||
+  die "no merge-base between $base_ref and HEAD (shallow clone? fetch with full history)"
+head_short=${head_sha:0:12}
+base_short=${base_sha:0:12}
+dirty=""
+if [[ -n "$(git -C "$repo" status --porcelain --untracked-files=no)" ]]; then
+  dirty="uncommitted changes in $repo are not part of the gate (it builds commits)"
+  echo "pr-gate: note: $dirty" >&2
+fi
+
+[[ -n "$out" ]] || out="$repo/results/pr-gate/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out/logs" "$out/runs" || die "cannot create $out"
+out=$(cd "$out" && pwd)
+made_work=0
+if [[ -z "$work" ]]; then
+  work=$(mktemp -d "${TMPDIR:-/tmp}/hotpath-pr-gate.XXXXXX")
+  made_work=1
+fi
+mkdir -p "$work" || die "cannot create $work"
+work=$(cd "$work" && pwd)
+case "$work/" in
+  "$repo"/*) die "--work must be outside the repository ($repo)" ;;
+esac
+
+# Worktrees this run added; removed on exit (also on Ctrl-C) unless --keep.
+declare -a added=()
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [[ $keep -eq 0 ]]; then
+    local tree
+    for tree in "${added[@]}"; do
+      git -C "$repo" worktree remove --force "$tree" >/dev/null 2>&1 || rm -rf "$tree"
+    done
+    git -C "$repo" worktree prune >/dev/null 2>&1 || true
+    [[ $made_work -eq 0 ]] || rm -rf "$work"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# tree_for SHA: sets $tree to a worktree at SHA under $work (reused if
+# --keep left one there). Not in a subshell: it records what it added.
+tree_for() {
+  local sha=$1
+  tree="$work/src-${1:0:12}"
+  if [[ -e "$tree/.git" ]] && [[ "$(git -C "$tree" rev-parse HEAD 2>/dev/null)" == "$sha" ]]; then
+    return 0
+  fi
+  rm -rf "$tree"
+  git -C "$repo" worktree add --detach "$tree" "$sha" >"$out/logs/worktree.log" 2>&1 ||
+    die "cannot add a worktree for $sha at $tree (see $out/logs/worktree.log)"
+  added+=("$tree")
+}
+
+# build TREE LABEL TOOLS: the release preset in TREE/build/release, bench
+# binaries (and benchgate if TOOLS=ON) only.
+build() {
+  local tree=$1 tools=$3 log="$out/logs/build-$2.log" target
+  local -a configure=(cmake --preset release) only=()
+  for target in "${build_targets[@]}"; do only+=(--target "$target"); done
+  [[ ${#only[@]} -eq 0 || $tools == OFF ]] || only+=(--target benchgate)
+  [[ -f "$tree/CMakePresets.json" ]] ||
+    configure=(cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release)
+  (cd "$tree" &&
+    "${configure[@]}" -DHOTPATH_BUILD_TESTS=OFF -DHOTPATH_BUILD_TOOLS="$tools" >"$log" 2>&1 &&
+    cmake --build build/release -j "$jobs" "${only[@]}" >>"$log" 2>&1)
+}
+
+start=$SECONDS
+echo "pr-gate: base $base_short (merge-base of $base_ref), head $head_short; artifacts in $out"
+tree_for "$base_sha"
+base_tree=$tree
+# Same tree, same code: one build serves both sides (an A/A run).
+if [[ "$(git -C "$repo" rev-parse "$base_sha^{tree}")" == "$(git -C "$repo" rev-parse "$head_sha^{tree}")" ]]; then
+  head_tree=$base_tree
+else
+  tree_for "$head_sha"
+  head_tree=$tree
+fi
+want_tools=$([[ -z "$benchgate" ]] && echo ON || echo OFF)
+echo "pr-gate: building the head (log: logs/build-head.log)"
+build "$head_tree" head "$want_tools" ||
+  { echo "pr-gate: the head does not build (see $out/logs/build-head.log)" >&2; exit 1; }
+if [[ "$head_tree" != "$base_tree" ]]; then
+  echo "pr-gate: building the base (log: logs/build-base.log)"
+  build "$base_tree" base OFF ||
+    { echo "pr-gate: the merge-base does not build (see $out/logs/build-base.log)" >&2; exit 2; }
+fi
+build_seconds=$((SECONDS - start))
+[[ -n "$benchgate" ]] || benchgate="$head_tree/build/release/tools/benchgate/benchgate"
+"$benchgate" merge --help >/dev/null 2>&1 ||
+  die "$benchgate has no merge command (pass --benchgate PATH)"
+
+base_bins="$base_tree/build/release/benches"
+head_bins="$head_tree/build/release/benches"
+# select SIDE_BINS OTHER_BINS: "binary<TAB>regex" lines of this shard, sliced
+# over both builds so base and head run the same pairs.
+select_shard() {
+  python3 "$script_root/scripts/lib/shard.py" --shard "$shard" --filter "$filter" \
+    --also "$2" "$1"
+}
+base_selection=$(select_shard "$base_bins" "$head_bins") ||
+  die "cannot list the merge-base's benchmarks"
+head_selection=$(select_shard "$head_bins" "$base_bins") ||
+  die "cannot list the head's benchmarks"
+declare -A base_filter=() head_filter=()
+while IFS=$'\t' read -r bin regex; do
+  [[ -z "$bin" ]] || base_filter[$(basename "$bin")]=$regex
+done <<<"$base_selection"
+while IFS=$'\t' read -r bin regex; do
+  [[ -z "$bin" ]] || head_filter[$(basename "$bin")]=$regex
+done <<<"$head_selection"
+mapfile -t names < <(printf '%s\n' "${!base_filter[@]}" "${!head_filter[@]}" | sort -u | sed '/^$/d')
+if [[ ${#names[@]} -eq 0 ]]; then
+  echo "# PR gate: PASS (exit 0)" >"$out/summary.md"
+  echo >>"$out/summary.md"
+  echo "Shard $shard holds no benchmarks${filter:+ matching \`$filter\`}: nothing to gate." >>"$out/summary.md"
+  echo "pr-gate: shard $shard holds no benchmarks: nothing to gate"
+  exit 0
+fi
+
+half1=$(( (repetitions + 1) / 2 ))
+half2=$(( repetitions / 2 ))
+failed_head=()
+failed_base=()
+# run SIDE HALF BINARY REPS: one bench binary, its shard's filter, into
+# runs/SIDE/HALF/.
+run() {
+  local side=$1 half=$2 name=$3 reps=$4 bins regex revision dir
+  if [[ $side == base ]]; then
+    bins=$base_bins; regex=${base_filter[$name]:-}; revision=$base_short
+  else
+    bins=$head_bins; regex=${head_filter[$name]:-}; revision=$head_short
+  fi
+  [[ -n "$regex" && $reps -gt 0 ]] || return 0
+  dir="$out/runs/$side/$half"
+  mkdir -p "$dir"
+  local t=$SECONDS
+  if HOTPATH_GIT_REVISION=$revision "$bins/$name" \
+      "--benchmark_filter=$regex" "--benchmark_repetitions=$reps" \
+      "--benchmark_enable_random_interleaving=true" "--benchmark_min_time=$min_time" \
+      "--benchmark_out=$dir/$name.json" "--benchmark_out_format=json" \
+      "--benchmark_format=console" >"$dir/$name.log" 2>&1; then
+    printf 'pr-gate: %-4s %s/2 %-30s %3ss\n' "$side" "$half" "$name" $((SECONDS - t))
+  else
+    printf 'pr-gate: %-4s %s/2 %-30s FAILED (see runs/%s/%s/%s.log)\n' "$side" "$half" "$name" \
+      "$side" "$half" "$name" >&2
+    rm -f "$dir/$name.json"
+    if [[ $side == head ]]; then failed_head+=("$name"); else failed_base+=("$name"); fi
+  fi
+}
+
+run_start=$SECONDS
+for name in "${names[@]}"; do
+  run base 1 "$name" "$half1"
+  run head 1 "$name" "$half1"
+  run head 2 "$name" "$half2"
+  run base 2 "$name" "$half2"
+done
+run_seconds=$((SECONDS - run_start))
+
+merge_side() {
+  local side=$1 halves=()
+  local half
+  for half in 1 2; do
+    [[ -d "$out/runs/$side/$half" ]] && compgen -G "$out/runs/$side/$half/*.json" >/dev/null &&
+      halves+=("$out/runs/$side/$half")
+  done
+  [[ ${#halves[@]} -gt 0 ]] || { echo "pr-gate: no $side results to merge" >&2; return 1; }
+  "$benchgate" merge "$out/runs/$side.json" "${halves[@]}" >"$out/logs/merge-$side.txt" 2>&1 ||
+    { cat "$out/logs/merge-$side.txt" >&2; return 1; }
+}
+merge_side base || exit 2
+merge_side head || exit 1
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
+cat >"$out/logs/about.md" <<MD
+Base \`$base_short\` (merge-base of \`$base_ref\`), head \`$head_short\`$([[ $shard == 1/1 ]] || echo ", shard $shard").
+Both built here (release preset) and run alternately per bench binary: base, head, head, base;
+$repetitions repetitions per side ($half1 + $half2, randomly interleaved), min time ${min_time} s${filter:+, filter \`$filter\`}.
+Machine: ${cpu:-unknown CPU}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown).
+Build ${build_seconds} s, runs ${run_seconds} s.${dirty:+ Note: $dirty.}
+MD
+if [[ ${#failed_base[@]} -gt 0 ]]; then
+  echo "The merge-base's ${failed_base[*]} failed: those benchmarks are not compared." >>"$out/logs/about.md"
+fi
+if [[ ${#failed_head[@]} -gt 0 ]]; then
+  echo "**The head's ${failed_head[*]} failed** (logs in runs/head/)." >>"$out/logs/about.md"
+fi
+
+if [[ $runs_only -eq 1 ]]; then
+  echo "pr-gate: runs in $out/runs (base.json, head.json)"
+  [[ ${#failed_head[@]} -eq 0 ]] || { echo "pr-gate: head benchmarks failed: ${failed_head[*]}" >&2; exit 1; }
+  exit 0
+fi
+
+rc=0
+"$script_root/ci/gate-runs.sh" "$out/runs/base.json" "$out/runs/head.json" --out "$out" \
+  --benchgate "$benchgate" --baselines "$head_tree/baselines" \
+  --targets "$head_tree/baselines/targets.json" --about "$out/logs/about.md" || rc=$?
+if [[ ${#failed_head[@]} -gt 0 && $rc -eq 0 ]]; then
+  rc=1
+  sed -i '1s/.*/# PR gate: FAIL (exit 1): a head bench binary failed/' "$out/summary.md"
+fi
+echo "pr-gate: $((SECONDS - start)) s in all (build ${build_seconds} s, runs ${run_seconds} s)"
+exit $rc

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Writes the fixtures of the HTML report's tests (benchgate report). The
+outputs are committed; rerun only to change them (python3 generate.py).
+
+run/ is a per-allocator run directory as `bench-all --allocators` writes it:
+the fixture suite (../generate_fixtures.py) under glibc and jemalloc, plus
+a pair and two lone benchmarks whose names are HTML markup, a context value
+with markup, and the command that made the run. baseline/ is a run of the
+same fingerprint, with one pair made slower, to accept as the baseline.
+"""
+
+import copy
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import generate_fixtures as fx  # noqa: E402
+
+# A pair key with markup but no slash (a slash would move the variant).
+MARKUP_PAIR = "markup/<i>op&co<i>"
+MARKUP_LONE = "<script>alert(1)</script>"
+
+
+def markup_rows(seed, slowdown=1.0):
+    """The markup-named benchmarks, with the suite's row shape."""
+    rng = fx.random.Random(seed)
+    rows = []
+    for family, (name, ns, allocs) in enumerate([
+            (MARKUP_PAIR + "/before", 500.0, 3),
+            (MARKUP_PAIR + "/after", 120.0, 0),
+            ("<b>x</b>", 60.0, 0),
+            (MARKUP_LONE, 80.0, 1)], start=100):
+        real = fx.noisy_samples(rng, ns * slowdown, 0.04, 1.0)
+        for rep in range(fx.REPS):
+            rows.append({
+                "name": name, "family_index": family,
+                "per_family_instance_index": 0, "run_name": name,
+                "run_type": "iteration", "repetitions": fx.REPS,
+                "repetition_index": rep, "threads": 1,
+                "iterations": 100000, "real_time": real[rep],
+                "cpu_time": real[rep] * 0.99, "time_unit": "ns",
+                "allocs_per_op": allocs, "bytes_per_op": allocs * 32,
+            })
+    return rows
+
+
+def suite(seed, allocator, slowdowns=None):
+    rows = fx.only(fx.make_suite(seed, slowdowns=slowdowns), "iteration")
+    rows += markup_rows(seed)
+    context = dict(fx.HOTPATH_CONTEXT, hotpath_allocator=allocator,
+                   hotpath_note="<i>context markup</i>")
+    if allocator != "glibc":
+        context["hotpath_fingerprint"] = "fp-dev-2core-" + allocator
+    return fx.document(rows, context, executable="./suite_benchmark")
+
+
+def write_to(path, doc):
+    full = os.path.join(HERE, path)
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    with open(full, "w") as out:
+        out.write(fx.json.dumps(doc, indent=2) + "\n")
+
+
+def main():
+    write_to("run/glibc/suite_benchmark.json", suite(201, "glibc"))
+    write_to("run/jemalloc/suite_benchmark.json", suite(202, "jemalloc"))
+    # The baseline was faster in one pair: the report shows the regression.
+    write_to("baseline/suite_benchmark.json",
+             suite(203, "glibc", slowdowns={"routing/Envelope/after/1024": 0.7}))
+    with open(os.path.join(HERE, "run/command.txt"), "w") as out:
+        out.write("scripts/bench-all --allocators glibc,jemalloc "
+                  "--filter '<b>x</b>'\nrevision 0123456789ab\n")
+
+
+if __name__ == "__main__":
+    main()

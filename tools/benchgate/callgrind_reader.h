@@ -1,0 +1,102 @@
+// Exact instructions per op from the callgrind dumps of `bench-all
+// --instructions`.
+//
+// Under callgrind the bench harness dumps the instruction count of each timed
+// loop as "hotpath:<iterations>:<ops per iteration>" and closes every
+// benchmark's dumps with a marker "hotpath-end:<run name>"
+// (benches/harness/callgrind_support.h). Google Benchmark runs a body once per
+// iteration count it tries, so one benchmark leaves dumps for several counts
+// N. The cost of one iteration is the slope between the two largest counts,
+// (I(N2) - I(N1)) / (N2 - N1): the fixed cost around the loop (scope set-up,
+// Google Benchmark's start and stop) cancels. The slope is trusted only when
+// a third, smaller count gives the same slope within a tight tolerance and
+// two dumps of one count agree: a benchmark whose iterations do not cost the
+// same (threads scheduled differently, an open-loop scenario spinning on a
+// clock) gets no number, only the reason. Never an estimate.
+
+#ifndef HOTPATH_TOOLS_BENCHGATE_CALLGRIND_READER_H_
+#define HOTPATH_TOOLS_BENCHGATE_CALLGRIND_READER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hotpath::benchgate {
+
+// The parts of one callgrind.out file the reader needs.
+struct CallgrindDump {
+  std::string path;
+  std::string creator;  // "callgrind-3.19.0"
+  uint64_t pid = 0;
+  uint64_t part = 0;    // dump sequence number within the process
+  std::string trigger;  // "Client Request: hotpath:...", "Program termination"
+  std::optional<uint64_t> instructions;  // Ir of the `totals:` line
+};
+
+// `path` names the input in errors. Throws InputError for a file that is not
+// a callgrind dump or is cut short.
+CallgrindDump ParseCallgrindDump(std::string_view text,
+                                 const std::string& path);
+CallgrindDump ReadCallgrindDump(const std::string& path);
+
+// One timed loop: `instructions` for `iterations` (summed over threads).
+struct LoopSample {
+  uint64_t iterations = 0;
+  uint64_t instructions = 0;
+};
+
+struct SlopeOptions {
+  // Largest relative difference between the slope of the two largest counts
+  // and that of the next pair. 0: the slopes must be equal, which they are
+  // for a loop whose every iteration executes the same instructions (69
+  // single-threaded benchmarks of this suite). Threaded runs differ by up to
+  // 5%, loops around the instrumented lock (which samples hold times at
+  // random intervals) by up to 0.09%.
+  double linearity_tolerance = 0.0;
+};
+
+struct InstructionCount {
+  std::string run_name;
+  std::string source;  // folder the dumps came from
+  double ops_per_iteration = 1.0;
+  std::vector<LoopSample> samples;  // distinct counts, ascending
+  // Set only when exact; per op = per_iteration / ops_per_iteration.
+  std::optional<double> instructions_per_op;
+  double instructions_per_iteration = 0.0;
+  uint64_t n1 = 0;  // the two counts of the slope
+  uint64_t n2 = 0;
+  // The slopes were equal, not just within the tolerance.
+  bool exactly_linear = false;
+  std::string skipped;  // why there is no number (empty when there is one)
+};
+
+// Pairs one process's dumps (in `part` order) with their benchmarks and
+// computes each benchmark's count. Throws InputError for malformed labels
+// or a benchmark seen twice.
+std::vector<InstructionCount> CountInstructions(
+    const std::vector<CallgrindDump>& dumps, const std::string& source,
+    const SlopeOptions& options, std::vector<std::string>& notes);
+
+// Slope, linearity and agreement checks on one benchmark's samples (any
+// order, repeats allowed); fills the result fields of `count`.
+void ComputeSlope(std::vector<LoopSample> samples, const SlopeOptions& options,
+                  InstructionCount& count);
+
+struct CallgrindRun {
+  std::string dir;
+  std::string creator;  // one version for the whole folder
+  std::size_t dump_files = 0;
+  std::vector<InstructionCount> benchmarks;  // sorted by run_name
+  std::vector<std::string> notes;
+};
+
+// Reads DIR/<binary>/callgrind.out.* (any file whose name starts with
+// "callgrind.out"). Throws InputError for a missing or empty folder.
+CallgrindRun ReadCallgrindDir(const std::string& dir,
+                              const SlopeOptions& options = {});
+
+}  // namespace hotpath::benchgate
+
+#endif  // HOTPATH_TOOLS_BENCHGATE_CALLGRIND_READER_H_
