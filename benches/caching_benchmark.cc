@@ -42,6 +42,7 @@ struct Cluster {
   storage::VmState updated;  // the VM the sequence keeps updating
 
   explicit Cluster(uint64_t nodes) {
+    if (nodes == 0) std::abort();  // VMs are spread over the nodes: n % nodes
     bool ok = true;
     for (uint64_t id = 1; id <= nodes; ++id) {
       ok = ok && tables.PutWorker(id, storage::MakeWorker(id)).ok();

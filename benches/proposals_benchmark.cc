@@ -162,6 +162,7 @@ typename Side::Pending& SharedPending() {
     InMemoryRaftLog log;
     const auto ids = proposal::MakeProposalIds(1024, 99);
     std::vector<typename Side::Waiter> waiters;
+    waiters.reserve(ids.size());
     for (const ProposalId& id : ids) {
       waiters.push_back(pending.Propose(id, Commands()[0], log));
     }

@@ -70,19 +70,25 @@ TEST(InstrumentedSharedMutexTest, FailedTryIsNoAcquisition) {
   EXPECT_EQ(stats.contended, 0U);
 }
 
-// The holder keeps the lock for `hold`; the other thread blocks on it.
+// The holder keeps the lock for `hold` after the other thread is about to
+// take it, so that thread blocks. Counting `hold` from the holder's own lock
+// instead lost the contention when starting the second thread took longer
+// than `hold` (seen under AddressSanitizer on a loaded 2-core machine).
 template <typename Acquire, typename Release>
 LockStats BlockedBehindWriter(InstrumentedSharedMutex& m, milliseconds hold,
                               Acquire acquire, Release release) {
   std::atomic<bool> held{false};
+  std::atomic<bool> trying{false};
   std::thread holder([&] {
     m.lock();
     held = true;
+    while (!trying) std::this_thread::yield();
     std::this_thread::sleep_for(hold);
     m.unlock();
   });
   while (!held) std::this_thread::yield();
   const LockStats stats = OnFreshThread([&] {
+    trying = true;
     acquire();
     release();
   });
@@ -96,7 +102,8 @@ TEST(InstrumentedSharedMutexTest, ContendedExclusiveCountsTheWait) {
       m, milliseconds(30), [&] { m.lock(); }, [&] { m.unlock(); });
   EXPECT_EQ(stats.acquisitions, 1U);
   EXPECT_EQ(stats.contended, 1U);
-  // The holder slept 30 ms after taking the lock; allow for scheduling.
+  // The holder slept 30 ms once the waiter was about to lock; allow for
+  // scheduling.
   EXPECT_GT(ToMs(stats.wait_ticks), 5.0);
   EXPECT_LT(ToMs(stats.wait_ticks), 5000.0);
 }

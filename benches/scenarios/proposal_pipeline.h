@@ -71,6 +71,8 @@ inline uint64_t Nanos(proposal::Clock::duration d) {
 struct SteadyClock {
   static constexpr auto kSpin = std::chrono::microseconds(50);
 
+  // A member like the other clocks' (which keep state), not static.
+  // NOLINTNEXTLINE(readability-convert-member-functions-to-static)
   TimePoint now() const { return proposal::Clock::now(); }
   void WaitUntil(TimePoint t) const {
     for (TimePoint n = now(); n < t; n = now()) {

@@ -252,7 +252,10 @@ TEST_F(InMemory, RendersAllocationSitesAndAFlameGraph) {
   EXPECT_TRUE(Contains(html, "profile/bad &lt;one&gt;: unreadable"));
   EXPECT_TRUE(Contains(html, "<svg class=\"flame\""));
   // A tooltip per frame, escaped inside the SVG too.
-  EXPECT_TRUE(Contains(html, "<title>Record(): 5000 calls (83.3%)</title>"));
+  // Parameter lists are cut (long C++ names), the runner's frames dropped.
+  EXPECT_TRUE(
+      Contains(html, "<title>Record(\u2026): 5000 calls (83.3%)</title>"));
+  EXPECT_FALSE(Contains(html, "<title>main:"));
   EXPECT_TRUE(
       Contains(html,
                "<title>std::vector&lt;std::pair&lt;std::string, int&gt;&gt;::"
@@ -278,8 +281,7 @@ TEST_F(InMemory, FlameGraphIsCapped) {
   ASSERT_NE(start, std::string::npos);
   const std::string flame =
       html.substr(start, html.find("</svg>", start) - start);
-  EXPECT_GT(Count(flame, "<rect"), 50);
-  EXPECT_LE(Count(flame, "<rect"), kMaxFlameRects);
+  EXPECT_EQ(Count(flame, "<rect"), kMaxFlameRects);
   EXPECT_TRUE(Contains(html, "are not drawn"));
 }
 

@@ -329,7 +329,7 @@ Verdict Overall(const ItemComparison& item) {
 void AddContextNotes(const Run& old_run, const Run& new_run,
                      const Config& config, Comparison& comparison) {
   if (config.exact_only) {
-    comparison.notes.push_back(
+    comparison.notes.emplace_back(
         "exact metrics only (--exact-only): timings and other noisy metrics "
         "are not compared with this baseline");
   } else if (comparison.mode == CompareMode::kRatio) {
@@ -339,7 +339,7 @@ void AddContextNotes(const Run& old_run, const Run& new_run,
         "): timings compared as after/before ratios, exact metrics as values");
   }
   if (old_run.info.fingerprint_derived || new_run.info.fingerprint_derived) {
-    comparison.notes.push_back(
+    comparison.notes.emplace_back(
         "no hotpath_fingerprint in the context: fingerprint derived from "
         "Google Benchmark's num_cpus, mhz_per_cpu, caches, library_build_type "
         "and executable names");

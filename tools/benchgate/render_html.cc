@@ -320,13 +320,56 @@ std::string Truncate(std::string_view text, std::size_t chars) {
   return std::string(text.substr(0, cut)) + "\u2026";
 }
 
+constexpr std::size_t kFrameChars = 100;
+constexpr std::size_t kSitesShown = 5;
+constexpr std::size_t kFramesShown = 6;
+
+// A frame as the report shows it: without its parameter list (C++ names
+// repeat their namespaces and templates there) and cut to `chars`. Keeps
+// the page small: a full suite has ~270 profiles.
+std::string ShortFrame(std::string_view frame, std::size_t chars) {
+  constexpr std::string_view kAnonymous = "(anonymous namespace)";
+  std::string out;
+  out.reserve(std::min(frame.size(), chars));
+  int depth = 0;
+  for (std::size_t i = 0; i < frame.size(); ++i) {
+    const char c = frame[i];
+    if (depth == 0 && frame.substr(i).starts_with(kAnonymous)) {
+      out += "{anonymous}";
+      i += kAnonymous.size() - 1;
+      continue;
+    }
+    if (c == '(') {
+      if (depth++ == 0) out += "(\u2026)";
+      continue;
+    }
+    if (c == ')' && depth > 0) {
+      --depth;
+      continue;
+    }
+    if (depth == 0) out += c;
+  }
+  return Truncate(out, chars);
+}
+
+bool IsRunnerFrame(std::string_view frame) {
+  return frame == "main" || frame.starts_with("benchmark::") ||
+         frame.starts_with("0x") || frame.starts_with("__libc_start") ||
+         frame.starts_with("_start");
+}
+
 std::string RenderFlame(const std::vector<FlameStack>& stacks) {
   std::vector<FlameNode> nodes(1);
   nodes[0].name = "all";
   for (const FlameStack& stack : stacks) {
     std::size_t at = 0;
     nodes[0].value += stack.value;
+    bool in_runner = true;
     for (const std::string& frame : stack.frames) {
+      // The harness's frames above the benchmark (main, Google Benchmark's
+      // runner, unsymbolised library addresses) are the same in every graph.
+      if (in_runner && IsRunnerFrame(frame)) continue;
+      in_runner = false;
       std::size_t next = nodes.size();
       for (const std::size_t child : nodes[at].children) {
         if (nodes[child].name == frame) {
@@ -352,7 +395,7 @@ std::string RenderFlame(const std::vector<FlameStack>& stacks) {
   // Breadth first so that the cap drops the deepest, narrowest frames.
   constexpr double kWidth = 1000.0;
   constexpr double kRow = 17.0;
-  constexpr double kMinWidth = 1.5;
+  constexpr double kMinWidth = 8.0;  // 0.8% of the calls
   struct Placed {
     std::size_t node;
     double x;
@@ -376,9 +419,9 @@ std::string RenderFlame(const std::vector<FlameStack>& stacks) {
     max_depth = std::max(max_depth, placed.depth);
     const double y = placed.depth * kRow;
     const std::string title =
-        node.name + ": " + FormatNumber(static_cast<double>(node.value)) +
-        " calls (" + FormatPercent(static_cast<double>(node.value) / total) +
-        ")";
+        ShortFrame(node.name, kFrameChars) + ": " +
+        FormatNumber(static_cast<double>(node.value)) + " calls (" +
+        FormatPercent(static_cast<double>(node.value) / total) + ")";
     rects += "<g><title>" + HtmlEscape(title) + "</title><rect x=\"" +
              Fixed(placed.x) + "\" y=\"" + Fixed(y) + "\" width=\"" +
              Fixed(width) + "\" height=\"16\" fill=\"" +
@@ -387,7 +430,9 @@ std::string RenderFlame(const std::vector<FlameStack>& stacks) {
         static_cast<std::size_t>(std::max(0.0, (width - 6) / 6.6));
     if (chars >= 3) {
       rects += "<text x=\"" + Fixed(placed.x + 3) + "\" y=\"" + Fixed(y + 12) +
-               "\">" + HtmlEscape(Truncate(node.name, chars)) + "</text>";
+               "\">" +
+               HtmlEscape(Truncate(ShortFrame(node.name, kFrameChars), chars)) +
+               "</text>";
     }
     rects += "</g>";
     double x = placed.x;
@@ -402,7 +447,7 @@ std::string RenderFlame(const std::vector<FlameStack>& stacks) {
                     rects + "</svg>";
   if (merged > 0) {
     svg += "<p class=\"dim small\">" + std::to_string(merged) +
-           " frames narrower than 0.15% of the calls (or past the cap of " +
+           " frames narrower than 0.8% of the calls (or past the cap of " +
            std::to_string(kMaxFlameRects) + " rectangles) are not drawn.</p>";
   }
   return svg;
@@ -1064,6 +1109,30 @@ void RenderProfiles(const HtmlReportInput& input, const Index& index,
                " per iteration)");
     }
     page.Add("; <code>" + HtmlEscape(profile.source) + "</code></div>");
+    // A benchmark whose timed loop allocates nothing (the exact count) has
+    // only set-up sites: one line for it, the table and graph for the rest.
+    const Benchmark* measured = input.run->Find(profile.benchmark);
+    const Observations* allocs =
+        measured == nullptr ? nullptr : measured->Find(kAllocs);
+    if (allocs != nullptr && allocs->median < 0.005) {
+      page.Add("<p class=\"dim small\">" + FormatNumber(allocs->median) +
+               " allocations per op in the timed loop: every call above is "
+               "set-up" +
+               (profile.sites.empty()
+                    ? std::string()
+                    : " (busiest: " +
+                          HtmlEscape(ShortFrame(
+                              profile.sites.front().stack.empty()
+                                  ? std::string("?")
+                                  : profile.sites.front().stack.front(),
+                              kFrameChars)) +
+                          ", " +
+                          FormatNumber(static_cast<double>(
+                              profile.sites.front().calls)) +
+                          " calls)") +
+               ".</p>");
+      continue;
+    }
     if (!profile.sites.empty()) {
       page.Add(
           "<table><thead><tr><th class=\"n\">#</th><th class=\"n\">calls</th>"
@@ -1071,7 +1140,9 @@ void RenderProfiles(const HtmlReportInput& input, const Index& index,
           "site and call stack</th></tr></thead><tbody>");
       int rank = 0;
       for (const AllocationSite& site : profile.sites) {
-        const std::string top = site.stack.empty() ? "?" : site.stack.front();
+        if (static_cast<std::size_t>(rank) == kSitesShown) break;
+        const std::string top = ShortFrame(
+            site.stack.empty() ? "?" : site.stack.front(), kFrameChars);
         page.Add("<tr><td class=\"n\">" + std::to_string(++rank) +
                  "</td><td class=\"n\">" +
                  FormatNumber(static_cast<double>(site.calls)) +
@@ -1084,8 +1155,14 @@ void RenderProfiles(const HtmlReportInput& input, const Index& index,
                  FormatBytes(static_cast<double>(site.peak_bytes)) +
                  "</td><td class=\"name\"><details><summary>" +
                  HtmlEscape(top) + "</summary><ol class=\"stack\">");
+        std::size_t shown = 0;
         for (const std::string& frame : site.stack) {
-          page.Add("<li>" + HtmlEscape(frame) + "</li>");
+          if (shown++ == kFramesShown) {
+            page.Add("<li class=\"dim\">\u2026</li>");
+            break;
+          }
+          page.Add("<li>" + HtmlEscape(ShortFrame(frame, kFrameChars)) +
+                   "</li>");
         }
         page.Add("</ol></details></td></tr>");
       }

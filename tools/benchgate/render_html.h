@@ -44,7 +44,7 @@ struct HtmlReportInput {
 std::string HtmlEscape(std::string_view text);
 
 // Most rectangles one flame graph draws; narrower frames are merged.
-inline constexpr int kMaxFlameRects = 300;
+inline constexpr int kMaxFlameRects = 30;
 
 std::string RenderHtml(const HtmlReportInput& input);
 
