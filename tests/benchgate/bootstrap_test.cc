@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 namespace hotpath::benchgate {
@@ -32,6 +33,18 @@ TEST(Bootstrap, PinnedValuesDoNotDriftAcrossPlatformsOrVersions) {
   EXPECT_DOUBLE_EQ(interval.high, 0.50847457627118642);
   EXPECT_LE(interval.low, interval.ratio);
   EXPECT_GE(interval.high, interval.ratio);
+}
+
+// A before that is mostly 0 (no lock wait in most repetitions) leaves many
+// resamples without a ratio: the upper bound is unbounded, never NaN.
+TEST(Bootstrap, ZeroMedianResamplesGiveAnUnboundedNotANanBound) {
+  const std::vector<double> before = {0, 0, 0, 0, 0, 12, 0, 30, 0};
+  const std::vector<double> after = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+  const RatioInterval interval =
+      BootstrapRatioOfMedians(after, before, 0.99, BootstrapOptions{2000, 7});
+  EXPECT_FALSE(std::isnan(interval.high));
+  EXPECT_TRUE(std::isinf(interval.high));
+  EXPECT_FALSE(std::isnan(interval.low));
 }
 
 TEST(Bootstrap, DifferentSeedsDifferALittle) {

@@ -47,6 +47,9 @@ double Quantile(const std::vector<double>& sorted, double q) {
   const double h = q * static_cast<double>(sorted.size() - 1);
   const auto lower = static_cast<std::size_t>(std::floor(h));
   const std::size_t upper = std::min(lower + 1, sorted.size() - 1);
+  // Equal neighbours (both unbounded, say) need no interpolation, and
+  // inf - inf would make the bound NaN.
+  if (sorted[lower] == sorted[upper]) return sorted[lower];
   return sorted[lower] +
          (h - static_cast<double>(lower)) * (sorted[upper] - sorted[lower]);
 }
