@@ -143,8 +143,9 @@ TEST(CallgrindReaderTest, ToleranceAdmitsNearlyLinearLoopsOnlyWhenAsked) {
   // Threaded `after`: 903.9996 vs 904.067 per iteration, 0.007% apart.
   const std::string dir = Fixture("callgrind/run/callgrind");
   EXPECT_FALSE(Find(ReadCallgrindDir(dir), kAfter2).instructions_per_op);
-  const InstructionCount& loose =
-      Find(ReadCallgrindDir(dir, SlopeOptions{0.01}), kAfter2);
+  // Keep the run alive: Find returns a reference into it.
+  const CallgrindRun run = ReadCallgrindDir(dir, SlopeOptions{0.01});
+  const InstructionCount& loose = Find(run, kAfter2);
   ASSERT_TRUE(loose.instructions_per_op.has_value()) << loose.skipped;
   EXPECT_FALSE(loose.exactly_linear);
   EXPECT_NEAR(loose.instructions_per_iteration, 904.0, 1.0);
