@@ -30,18 +30,6 @@ std::string Lower(std::string text) {
   return text;
 }
 
-std::string Fnv1aHex(std::string_view text) {
-  std::uint64_t hash = 1469598103934665603ULL;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  std::array<char, 17> buffer{};
-  std::snprintf(buffer.data(), buffer.size(), "%016llx",
-                static_cast<unsigned long long>(hash));
-  return buffer.data();
-}
-
 std::string MachineKey(const json& context) {
   std::string key = "num_cpus=" + ContextString(context, "num_cpus");
   if (const auto mhz = context.find("mhz_per_cpu");
@@ -64,6 +52,18 @@ std::string MachineKey(const json& context) {
 }
 
 }  // namespace
+
+std::string Fnv1aHex(std::string_view text) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  std::array<char, 17> buffer{};
+  std::snprintf(buffer.data(), buffer.size(), "%016llx",
+                static_cast<unsigned long long>(hash));
+  return buffer.data();
+}
 
 bool IsValidFingerprint(std::string_view fingerprint) {
   if (fingerprint.empty() || fingerprint.size() > 128) return false;

@@ -40,6 +40,10 @@ RunInfo DescribeRun(const nlohmann::json& context,
 // Letters, digits, '.', '_' and '-', at most 128: safe as a folder name.
 bool IsValidFingerprint(std::string_view fingerprint);
 
+// 64-bit FNV-1a of `text` as 16 lowercase hex digits: stable across
+// platforms, for fingerprints derived from text.
+std::string Fnv1aHex(std::string_view text);
+
 }  // namespace hotpath::benchgate
 
 #endif  // HOTPATH_TOOLS_BENCHGATE_FINGERPRINT_H_

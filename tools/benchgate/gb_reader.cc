@@ -278,6 +278,10 @@ std::map<std::string, Observations, std::less<>> FromAggregates(
 
 }  // namespace
 
+bool IsGoogleBenchmarkField(std::string_view key) {
+  return KnownFields().count(key) != 0;
+}
+
 std::string ReplaceNonFiniteLiterals(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -33,6 +33,10 @@ struct ParsedFile {
 ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path);
 ParsedFile ReadBenchmarkFile(const std::string& path);
 
+// True for the fields Google Benchmark itself writes on a row; every other
+// numeric field is a user counter.
+bool IsGoogleBenchmarkField(std::string_view key);
+
 // Replaces NaN, Infinity and -Infinity outside strings by null.
 std::string ReplaceNonFiniteLiterals(std::string_view text);
 

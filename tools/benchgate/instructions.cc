@@ -20,21 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 
-std::vector<std::string> JsonFilesIn(const fs::path& dir) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && entry.path().extension() == ".json" &&
-        name.front() != '.') {
-      files.push_back(entry.path().string());
-    }
-  }
-  if (ec) throw InputError(dir.string(), "cannot list: " + ec.message());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 // The folder holding the run's JSON: RUN_DIR itself, or its allocator
 // subfolder in a matrix run (the layout run_loader reads).
 fs::path ResultsFolder(const std::string& run_path,

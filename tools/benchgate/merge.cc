@@ -32,47 +32,6 @@ using nlohmann::json;
 constexpr std::array<std::string_view, 4> kStandardAggregates = {
     "mean", "median", "stddev", "cv"};
 
-// Row fields Google Benchmark writes itself; every other number is a
-// counter whose aggregates are recomputed.
-bool IsGbField(std::string_view key) {
-  static const std::set<std::string, std::less<>> fields = {
-      "name",
-      "family_index",
-      "per_family_instance_index",
-      "run_name",
-      "run_type",
-      "repetitions",
-      "repetition_index",
-      "threads",
-      "iterations",
-      "real_time",
-      "cpu_time",
-      "time_unit",
-      "aggregate_name",
-      "aggregate_unit",
-      "error_occurred",
-      "error_message",
-      "label",
-      "big_o",
-      "cpu_coefficient",
-      "real_coefficient",
-      "rms",
-      "complexity_n"};
-  return fields.count(key) != 0;
-}
-
-std::string Fnv1aHex(std::string_view text) {
-  std::uint64_t hash = 1469598103934665603ULL;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  std::array<char, 17> buffer{};
-  std::snprintf(buffer.data(), buffer.size(), "%016llx",
-                static_cast<unsigned long long>(hash));
-  return buffer.data();
-}
-
 std::string ContextString(const json& context, const char* key) {
   const auto it = context.find(key);
   if (it == context.end() || it->is_null()) return "";
@@ -272,7 +231,7 @@ std::vector<json> RecomputeAggregates(const std::vector<json>& reps,
       values[key].push_back(row->at(key).get<double>() * scale);
     }
     for (const auto& [key, value] : row->items()) {
-      if (IsGbField(key) || !value.is_number()) continue;
+      if (IsGoogleBenchmarkField(key) || !value.is_number()) continue;
       if (values.find(key) == values.end()) counters.push_back(key);
       values[key].push_back(value.get<double>());
     }

@@ -16,21 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> JsonFilesIn(const fs::path& dir) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && entry.path().extension() == ".json" &&
-        name.front() != '.') {
-      files.push_back(entry.path().string());
-    }
-  }
-  if (ec) throw InputError(dir.string(), "cannot list: " + ec.message());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 std::vector<std::string> SubdirectoriesOf(const fs::path& dir) {
   std::vector<std::string> names;
   std::error_code ec;
@@ -81,6 +66,21 @@ std::vector<std::string> ResolveFiles(const std::string& path,
 }
 
 }  // namespace
+
+std::vector<std::string> JsonFilesIn(const std::filesystem::path& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && entry.path().extension() == ".json" &&
+        name.front() != '.') {
+      files.push_back(entry.path().string());
+    }
+  }
+  if (ec) throw InputError(dir.string(), "cannot list: " + ec.message());
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
 Run LoadRun(const std::string& path, const LoadOptions& options) {
   Run run;

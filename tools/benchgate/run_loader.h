@@ -9,7 +9,9 @@
 #ifndef HOTPATH_TOOLS_BENCHGATE_RUN_LOADER_H_
 #define HOTPATH_TOOLS_BENCHGATE_RUN_LOADER_H_
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "benchgate/model.h"
 
@@ -23,6 +25,10 @@ struct LoadOptions {
 
 // Throws InputError for anything unreadable, malformed or inconsistent:
 // files of one run with different fingerprints, a benchmark in two files.
+// The *.json files directly in `dir` (not hidden), sorted; InputError when
+// it cannot be listed.
+std::vector<std::string> JsonFilesIn(const std::filesystem::path& dir);
+
 Run LoadRun(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace hotpath::benchgate
