@@ -5,32 +5,13 @@
 
 #include "benchgate/format.h"
 #include "benchgate/render.h"
+#include "benchgate/render_html.h"
 
 namespace hotpath::benchgate {
 namespace {
 
-std::string Xml(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+// XML text and attribute values need the same five entities as HTML.
+std::string Xml(const std::string& text) { return HtmlEscape(text); }
 
 struct Case {
   std::string classname;
