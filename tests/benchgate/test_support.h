@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -28,9 +29,12 @@ class TempDir {
  public:
   TempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("benchgate_test_" + std::to_string(::getpid()) + "_" +
-             std::string(info->test_suite_name()) + "_" + info->name());
+    // Parameterised names hold '/' ("Prefix/Suite", "Test/Param"): flattened,
+    // so the directory removed is the one created, with no parents left over.
+    std::string leaf = "benchgate_test_" + std::to_string(::getpid()) + "_" +
+                       info->test_suite_name() + "_" + info->name();
+    std::replace(leaf.begin(), leaf.end(), '/', '_');
+    path_ = std::filesystem::temp_directory_path() / leaf;
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
