@@ -19,7 +19,9 @@ are not part of the gate.
                        summary.md, junit.xml, report.html, runs/, logs/
   --quick              smoke run: 4 repetitions per side, min time 0.005 s
   --filter REGEX       only benchmarks whose name matches REGEX
-  --repetitions N      repetitions per side, split over its two halves (default 10)
+  --repetitions N      repetitions per side (default 10)
+  --rounds N           alternations per bench binary (default: one per repetition, so
+                       each process runs one repetition of its benchmarks)
   --min-time SECONDS   minimum time per repetition (default 0.05)
   --jobs N             build jobs (default: the number of cores)
   --build-target NAME  build only this bench binary (repeatable; default: all of them):
@@ -31,8 +33,10 @@ are not part of the gate.
   --runs-only          run and merge the suites into runs/, skip the checks (CI shards)
   -h, --help           this text
 
-Order of the runs, per bench binary: base, head, head, base (A B B A): both sides
-see the machine in the same states on average, and a steady drift cancels.
+Order of the runs, per bench binary: base, head, head, base, base, head, ... (A B B A
+A B B A), one process per side and round: both sides see the machine in the same
+states, so a steady drift cancels and so does a shared machine's noise that comes and
+goes within seconds (measured here: the same binary 40% slower for a few seconds).
 Exit code: 0 pass, 1 regression, missed target or a head benchmark failing, 2 bad
 input (unknown ref, a base that does not build, bad options).
 TXT
@@ -46,6 +50,7 @@ out=""
 quick=0
 filter=""
 repetitions=10
+rounds=""
 min_time=0.05
 jobs=$(nproc)
 work=""
@@ -68,6 +73,9 @@ while [[ $# -gt 0 ]]; do
     --min-time)
       [[ $# -ge 2 && "$2" =~ ^[0-9]*\.?[0-9]+$ ]] || die "--min-time needs a number of seconds"
       min_time=$2; shift ;;
+    --rounds)
+      [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--rounds needs a positive whole number"
+      rounds=$2; shift ;;
     --jobs)
       [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--jobs needs a positive whole number"
       jobs=$2; shift ;;
@@ -90,6 +98,8 @@ if [[ $quick -eq 1 ]]; then
   repetitions=4
   min_time=0.005
 fi
+[[ -n "$rounds" ]] || rounds=$repetitions
+(( rounds <= repetitions )) || die "--rounds ($rounds) cannot exceed --repetitions ($repetitions)"
 if [[ -n "$benchgate" ]]; then
   [[ -x "$benchgate" ]] || die "no benchgate at $benchgate"
   benchgate=$(cd "$(dirname "$benchgate")" && pwd)/$(basename "$benchgate")
@@ -223,55 +233,71 @@ if [[ ${#names[@]} -eq 0 ]]; then
   exit 0
 fi
 
-half1=$(( (repetitions + 1) / 2 ))
-half2=$(( repetitions / 2 ))
+# Repetitions of round R (1-based): spread evenly, the first rounds take
+# the remainder.
+reps_of_round() { echo $(( repetitions / rounds + ($1 <= repetitions % rounds ? 1 : 0) )); }
+declare -A failed=()
 failed_head=()
 failed_base=()
-# run SIDE HALF BINARY REPS: one bench binary, its shard's filter, into
-# runs/SIDE/HALF/.
+# run SIDE ROUND BINARY REPS: one bench binary, its shard's filter, into
+# runs/SIDE/ROUND/; adds its milliseconds to took[SIDE]. A side whose binary
+# failed once is not run again, and none of its rounds is compared.
+declare -A took=()
 run() {
-  local side=$1 half=$2 name=$3 reps=$4 bins regex revision dir
+  local side=$1 round=$2 name=$3 reps=$4 bins regex revision dir
   if [[ $side == base ]]; then
     bins=$base_bins; regex=${base_filter[$name]:-}; revision=$base_short
   else
     bins=$head_bins; regex=${head_filter[$name]:-}; revision=$head_short
   fi
-  [[ -n "$regex" && $reps -gt 0 ]] || return 0
-  dir="$out/runs/$side/$half"
+  [[ -n "$regex" && $reps -gt 0 && -z "${failed[$side/$name]:-}" ]] || return 0
+  dir="$out/runs/$side/$round"
   mkdir -p "$dir"
-  local t=$SECONDS
+  local t=${EPOCHREALTIME/./}
   if HOTPATH_GIT_REVISION=$revision "$bins/$name" \
       "--benchmark_filter=$regex" "--benchmark_repetitions=$reps" \
       "--benchmark_enable_random_interleaving=true" "--benchmark_min_time=$min_time" \
       "--benchmark_out=$dir/$name.json" "--benchmark_out_format=json" \
       "--benchmark_format=console" >"$dir/$name.log" 2>&1; then
-    printf 'pr-gate: %-4s %s/2 %-30s %3ss\n' "$side" "$half" "$name" $((SECONDS - t))
+    local now=${EPOCHREALTIME/./}
+    took[$side]=$(( ${took[$side]:-0} + (now - t) / 1000 ))
   else
-    printf 'pr-gate: %-4s %s/2 %-30s FAILED (see runs/%s/%s/%s.log)\n' "$side" "$half" "$name" \
-      "$side" "$half" "$name" >&2
+    printf 'pr-gate: %-4s %s round %s/%s FAILED (see runs/%s/%s/%s.log)\n' "$side" "$name" \
+      "$round" "$rounds" "$side" "$round" "$name" >&2
     rm -f "$dir/$name.json"
+    failed[$side/$name]=1
     if [[ $side == head ]]; then failed_head+=("$name"); else failed_base+=("$name"); fi
   fi
 }
 
 run_start=$SECONDS
 for name in "${names[@]}"; do
-  run base 1 "$name" "$half1"
-  run head 1 "$name" "$half1"
-  run head 2 "$name" "$half2"
-  run base 2 "$name" "$half2"
+  took=([base]=0 [head]=0)
+  for ((round = 1; round <= rounds; round++)); do
+    reps=$(reps_of_round "$round")
+    # A B, then B A: over each two rounds both sides run first once.
+    if (( round % 2 == 1 )); then
+      run base "$round" "$name" "$reps"; run head "$round" "$name" "$reps"
+    else
+      run head "$round" "$name" "$reps"; run base "$round" "$name" "$reps"
+    fi
+  done
+  printf 'pr-gate: %-30s %2s rounds: base %3d.%ds, head %3d.%ds\n' "$name" "$rounds" \
+    $((took[base] / 1000)) $((took[base] % 1000 / 100)) $((took[head] / 1000)) $((took[head] % 1000 / 100))
 done
 run_seconds=$((SECONDS - run_start))
 
 merge_side() {
-  local side=$1 halves=()
-  local half
-  for half in 1 2; do
-    [[ -d "$out/runs/$side/$half" ]] && compgen -G "$out/runs/$side/$half/*.json" >/dev/null &&
-      halves+=("$out/runs/$side/$half")
+  local side=$1 parts=() dir name
+  for dir in "$out/runs/$side"/*/; do
+    for name in "$dir"*.json; do
+      [[ -f "$name" ]] || continue
+      # A binary that failed in some round: none of its rounds is compared.
+      if [[ -z "${failed[$side/$(basename "$name" .json)]:-}" ]]; then parts+=("$name"); fi
+    done
   done
-  [[ ${#halves[@]} -gt 0 ]] || { echo "pr-gate: no $side results to merge" >&2; return 1; }
-  "$benchgate" merge "$out/runs/$side.json" "${halves[@]}" >"$out/logs/merge-$side.txt" 2>&1 ||
+  [[ ${#parts[@]} -gt 0 ]] || { echo "pr-gate: no $side results to merge" >&2; return 1; }
+  "$benchgate" merge "$out/runs/$side.json" "${parts[@]}" >"$out/logs/merge-$side.txt" 2>&1 ||
     { cat "$out/logs/merge-$side.txt" >&2; return 1; }
 }
 merge_side base || exit 2
@@ -280,8 +306,8 @@ merge_side head || exit 1
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
 cat >"$out/logs/about.md" <<MD
 Base \`$base_short\` (merge-base of \`$base_ref\`), head \`$head_short\`$([[ $shard == 1/1 ]] || echo ", shard $shard").
-Both built here (release preset) and run alternately per bench binary: base, head, head, base;
-$repetitions repetitions per side ($half1 + $half2, randomly interleaved), min time ${min_time} s${filter:+, filter \`$filter\`}.
+Both built here (release preset) and run alternately per bench binary in $rounds rounds (base, head, then head, base, ...);
+$repetitions repetitions per side, randomly interleaved within each process, min time ${min_time} s${filter:+, filter \`$filter\`}.
 Machine: ${cpu:-unknown CPU}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown).
 Build ${build_seconds} s, runs ${run_seconds} s.${dirty:+ Note: $dirty.}
 MD
