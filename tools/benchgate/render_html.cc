@@ -352,6 +352,11 @@ std::string ShortFrame(std::string_view frame, std::size_t chars) {
   return Truncate(out, chars);
 }
 
+// The allocating function of a site, as the report shows it.
+std::string TopFrame(const AllocationSite& site) {
+  return ShortFrame(site.stack.empty() ? "?" : site.stack.front(), kFrameChars);
+}
+
 bool IsRunnerFrame(std::string_view frame) {
   return frame == "main" || frame.starts_with("benchmark::") ||
          frame.starts_with("0x") || frame.starts_with("__libc_start") ||
@@ -1121,12 +1126,7 @@ void RenderProfiles(const HtmlReportInput& input, const Index& index,
                (profile.sites.empty()
                     ? std::string()
                     : " (busiest: " +
-                          HtmlEscape(ShortFrame(
-                              profile.sites.front().stack.empty()
-                                  ? std::string("?")
-                                  : profile.sites.front().stack.front(),
-                              kFrameChars)) +
-                          ", " +
+                          HtmlEscape(TopFrame(profile.sites.front())) + ", " +
                           FormatNumber(static_cast<double>(
                               profile.sites.front().calls)) +
                           " calls)") +
@@ -1141,8 +1141,7 @@ void RenderProfiles(const HtmlReportInput& input, const Index& index,
       int rank = 0;
       for (const AllocationSite& site : profile.sites) {
         if (static_cast<std::size_t>(rank) == kSitesShown) break;
-        const std::string top = ShortFrame(
-            site.stack.empty() ? "?" : site.stack.front(), kFrameChars);
+        const std::string top = TopFrame(site);
         page.Add("<tr><td class=\"n\">" + std::to_string(++rank) +
                  "</td><td class=\"n\">" +
                  FormatNumber(static_cast<double>(site.calls)) +

@@ -23,12 +23,12 @@ struct LoadOptions {
   std::string allocator;  // empty: kDefaultAllocator where one must be chosen
 };
 
-// Throws InputError for anything unreadable, malformed or inconsistent:
-// files of one run with different fingerprints, a benchmark in two files.
 // The *.json files directly in `dir` (not hidden), sorted; InputError when
 // it cannot be listed.
 std::vector<std::string> JsonFilesIn(const std::filesystem::path& dir);
 
+// Throws InputError for anything unreadable, malformed or inconsistent:
+// files of one run with different fingerprints, a benchmark in two files.
 Run LoadRun(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace hotpath::benchgate
