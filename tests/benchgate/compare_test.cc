@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <set>
 #include <string>
 
 #include "benchgate/config.h"
+#include "benchgate/gb_reader.h"
 #include "benchgate/run_loader.h"
 #include "test_support.h"
 
@@ -135,6 +139,62 @@ TEST(Compare, OneSlowBenchmarkDoesNotMoveTheSuiteDrift) {
         EXPECT_LT(m.threshold, 0.08) << item.name << " " << m.metric;
       }
     }
+  }
+}
+
+// `fixture` with a net_heap_growth counter in every row: in the first six
+// benchmarks it varies wildly (a heap that grows with the iteration count),
+// in the rest it is 0, as in the real suite.
+std::string WithHeapGrowth(const std::string& fixture, unsigned salt,
+                           const testing::TempDir& dir) {
+  std::ifstream in(Fixture(fixture));
+  const std::string text((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
+  nlohmann::json document =
+      nlohmann::json::parse(ReplaceNonFiniteLiterals(text));
+  std::map<std::string, int> index;
+  unsigned row = 0;
+  for (nlohmann::json& benchmark : document["benchmarks"]) {
+    if (benchmark["run_type"] != "iteration") continue;
+    const std::string name = benchmark["run_name"];
+    const int i =
+        index.emplace(name, static_cast<int>(index.size())).first->second;
+    ++row;
+    benchmark["net_heap_growth"] =
+        i < 6 ? 1 + (row * 7919u + salt * 104729u) % 4096u : 0u;
+  }
+  const std::string path = dir.Path(fixture);
+  std::ofstream(path) << document.dump(1);
+  return path;
+}
+
+TEST(Compare, ACounterVaryingInAFewBenchmarksLendsNoDriftToTheRest) {
+  const testing::TempDir dir;
+  const Config config = LoadConfig(testing::TargetsJson());
+  const Comparison plain = CompareFixtures("aa_old.json", "aa_new.json");
+  const Comparison with_counter =
+      CompareRuns(LoadRun(WithHeapGrowth("aa_old.json", 1, dir)),
+                  LoadRun(WithHeapGrowth("aa_new.json", 2, dir)), config);
+  int zero = 0;
+  for (const ItemComparison& item : with_counter.items) {
+    const MetricComparison* growth = item.Find("net_heap_growth");
+    if (growth == nullptr) continue;
+    EXPECT_NE(growth->threshold_source, "suite drift") << item.name;
+    if (growth->old_value == 0.0 && growth->new_value == 0.0) {
+      ++zero;
+      EXPECT_EQ(growth->verdict, Verdict::kUnchanged) << item.name;
+    }
+  }
+  EXPECT_GT(zero, 10);
+  // The clock readings' allowance is what it was without the counter.
+  for (const ItemComparison& item : plain.items) {
+    const MetricComparison* before = item.Find("real_time");
+    const MetricComparison* after =
+        Item(with_counter, item.name).Find("real_time");
+    ASSERT_NE(before, nullptr);
+    ASSERT_NE(after, nullptr);
+    EXPECT_EQ(after->threshold_source, before->threshold_source) << item.name;
+    EXPECT_DOUBLE_EQ(after->threshold, before->threshold) << item.name;
   }
 }
 

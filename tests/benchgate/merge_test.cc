@@ -340,5 +340,37 @@ TEST_F(ExactOnly, AnExtraAllocationStillFails) {
       << exact.out;
 }
 
+// A count that follows the load (an open loop's batches) is declared noisy
+// for its benchmarks only: the exact gate leaves it to the same-machine run.
+TEST_F(ExactOnly, AnOverrideTakesALoadDependentCountOutOfTheExactGate) {
+  std::ofstream(dir_.Path("targets.json")) << R"({"overrides": [
+      {"benchmarks": ["metrics/Record/after"],
+       "metrics": {"allocs_per_op": {"kind": "noisy"},
+                   "bytes_per_op": {"kind": "noisy"}}}]})";
+  const Outcome exact =
+      Gate(Fixture("slowdown_new.json"),
+           "--exact-only --targets " + dir_.Path("targets.json"));
+  // batching/Flush/after's extra allocation still fails the gate.
+  EXPECT_EQ(exact.exit_code, 1) << exact.out;
+  std::set<std::string> regressed;
+  const json verdicts = Verdicts();
+  for (const json& item : verdicts["comparison"]["items"]) {
+    for (const json& metric : item["metrics"]) {
+      EXPECT_EQ(metric["kind"], "exact") << item["name"];
+      if (metric["verdict"] == "regressed") {
+        regressed.insert(item["name"].get<std::string>() + " " +
+                         metric["metric"].get<std::string>());
+      }
+    }
+  }
+  EXPECT_EQ(regressed,
+            std::set<std::string>{"batching/Flush/after allocs_per_op"})
+      << exact.out;
+  // Without the override, Record/after's 0 -> 1 fails too.
+  EXPECT_NE(Gate(Fixture("slowdown_new.json"), "--exact-only")
+                .out.find("allocs_per_op: 0 -> 1"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace hotpath::benchgate

@@ -182,7 +182,7 @@ ItemComparison CompareBenchmark(const Benchmark& old_bm,
     return item;
   }
   for (const std::string& metric : MetricNames(old_bm, new_bm)) {
-    const MetricPolicy policy = ctx.config.metrics.Get(metric);
+    const MetricPolicy policy = ctx.config.metrics.Get(metric, new_bm.name);
     const Observations* old_obs = old_bm.Find(metric);
     const Observations* new_obs = new_bm.Find(metric);
     if (ctx.mode == CompareMode::kRatio && policy.kind == MetricKind::kNoisy) {
@@ -295,7 +295,8 @@ void AddRatioItems(const Run& old_run, const Run& new_run, const Config& config,
     }
     for (const std::string& metric :
          MetricNames(*new_pair.after, *new_pair.before)) {
-      const MetricPolicy policy = config.metrics.Get(metric);
+      const MetricPolicy policy =
+          config.metrics.Get(metric, new_pair.after->name);
       if (policy.kind != MetricKind::kNoisy) continue;
       std::array<const Observations*, 4> obs{};
       for (std::size_t i = 0; i < obs.size(); ++i) {
@@ -399,6 +400,9 @@ void Decide(const StatsConfig& stats, Comparison& comparison) {
 // runs, like an A/A run would: changes smaller than a multiple of it are
 // not counted. Measured on a shared 2-core machine, 15 A/A pairs: real-time
 // false alarms 108/945 without it, 5/945 with a multiplier of 2.
+// Only timed metrics move with the machine's speed: a counter that varies
+// in a few benchmarks (net_heap_growth) must not lend its spread to the same
+// counter in every other one.
 void ApplySuiteDrift(const StatsConfig& stats, Comparison& comparison) {
   if (comparison.mode != CompareMode::kAbsolute ||
       stats.suite_drift_multiplier <= 0.0) {
@@ -408,7 +412,7 @@ void ApplySuiteDrift(const StatsConfig& stats, Comparison& comparison) {
   std::map<std::string, std::vector<double>, std::less<>> shifts;
   for (const ItemComparison& item : comparison.items) {
     for (const MetricComparison& m : item.metrics) {
-      if (m.p && m.old_value > 0.0 && m.new_value > 0.0) {
+      if (m.policy.timed && m.p && m.old_value > 0.0 && m.new_value > 0.0) {
         shifts[m.metric].push_back(
             std::fabs(std::log(m.new_value / m.old_value)));
       }
@@ -426,9 +430,10 @@ void ApplySuiteDrift(const StatsConfig& stats, Comparison& comparison) {
   const auto time = drift.find(kRealTime);
   for (ItemComparison& item : comparison.items) {
     for (MetricComparison& m : item.metrics) {
+      if (!m.policy.timed || !m.p) continue;
       auto it = drift.find(m.metric);
       if (it == drift.end()) it = time;
-      if (!m.p || it == drift.end()) continue;
+      if (it == drift.end()) continue;
       const double floor = stats.suite_drift_multiplier * it->second;
       if (floor > m.threshold) {
         m.threshold = floor;

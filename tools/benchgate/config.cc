@@ -115,7 +115,8 @@ void ParseStatistics(const ObjectReader& reader, StatsConfig& stats) {
 
 MetricPolicy ParseMetric(const ObjectReader& reader, MetricPolicy policy) {
   reader.AllowOnly({"kind", "better", "abs_tolerance", "rel_tolerance",
-                    "min_effect", "needs_alloc_counting", "description"});
+                    "min_effect", "needs_alloc_counting", "timed",
+                    "description"});
   std::string kind = ToString(policy.kind);
   reader.String("kind", kind);
   if (kind != "exact" && kind != "noisy") {
@@ -136,7 +137,33 @@ MetricPolicy ParseMetric(const ObjectReader& reader, MetricPolicy policy) {
     policy.min_effect = min_effect;
   }
   reader.Bool("needs_alloc_counting", policy.needs_alloc_counting);
+  reader.Bool("timed", policy.timed);
   return policy;
+}
+
+// overrides[]: {"benchmarks": [...], "exclude": [...], "metrics": {name:
+// policy}}; each policy merges over the metric's suite-wide one, so the
+// "metrics" section must be read first.
+void ParseOverride(const ObjectReader& reader, MetricPolicies& policies) {
+  reader.AllowOnly({"description", "benchmarks", "exclude", "metrics"});
+  std::vector<std::string> benchmarks;
+  std::vector<std::string> exclude;
+  reader.Strings("benchmarks", benchmarks);
+  if (benchmarks.empty()) {
+    reader.Fail("needs \"benchmarks\": a non-empty list of patterns");
+  }
+  reader.Strings("exclude", exclude);
+  const json* metrics = reader.Find("metrics");
+  if (metrics == nullptr || !metrics->is_object() || metrics->empty()) {
+    reader.Fail("needs \"metrics\": an object of metric policies");
+  }
+  for (const auto& [name, value] : metrics->items()) {
+    if (name.empty() || name.front() == '$' || name.front() == '_') continue;
+    const ObjectReader policy(value, reader.where() + ".metrics." + name,
+                              reader.path());
+    policies.AddOverride(benchmarks, exclude, name,
+                         ParseMetric(policy, policies.Get(name)));
+  }
 }
 
 Target ParseTarget(const ObjectReader& reader) {
@@ -169,7 +196,8 @@ Config ParseConfig(const json& document, const std::string& path) {
   Config config;
   config.source = path;
   const ObjectReader top(document, "top level", path);
-  top.AllowOnly({"schema", "description", "statistics", "metrics", "targets"});
+  top.AllowOnly({"schema", "description", "statistics", "metrics", "overrides",
+                 "targets"});
   if (const json* schema = top.Find("schema");
       schema != nullptr && *schema != 1) {
     top.Fail("unsupported schema (this benchgate reads schema 1)");
@@ -184,6 +212,16 @@ Config ParseConfig(const json& document, const std::string& path) {
       if (name.empty() || name.front() == '$' || name.front() == '_') continue;
       const ObjectReader reader(value, "metrics." + name, path);
       config.metrics.Set(name, ParseMetric(reader, config.metrics.Get(name)));
+    }
+  }
+  if (const json* overrides = top.Find("overrides")) {
+    if (!overrides->is_array()) top.Fail("overrides must be an array");
+    std::size_t index = 0;
+    for (const json& item : *overrides) {
+      ParseOverride(
+          ObjectReader(item, "overrides[" + std::to_string(index++) + "]",
+                       path),
+          config.metrics);
     }
   }
   if (const json* targets = top.Find("targets")) {

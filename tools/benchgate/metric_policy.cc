@@ -1,5 +1,10 @@
 #include "benchgate/metric_policy.h"
 
+#include <algorithm>
+#include <utility>
+
+#include "benchgate/glob.h"
+
 namespace hotpath::benchgate {
 namespace {
 
@@ -14,12 +19,19 @@ MetricPolicy Exact(double abs_tolerance, double rel_tolerance = 0.0,
 }
 
 MetricPolicy Noisy(std::optional<double> min_effect = std::nullopt,
-                   Better better = Better::kLower,
-                   bool needs_alloc_counting = false) {
+                   Better better = Better::kLower) {
   MetricPolicy policy;
   policy.better = better;
   policy.min_effect = min_effect;
-  policy.needs_alloc_counting = needs_alloc_counting;
+  policy.timed = true;
+  return policy;
+}
+
+// Noisy but not timed: heap sizes, which vary with the allocator's state
+// and the repetition's iteration count, not with the machine's speed.
+MetricPolicy HeapSize() {
+  MetricPolicy policy;
+  policy.needs_alloc_counting = true;
   return policy;
 }
 
@@ -40,8 +52,9 @@ MetricPolicies::MetricPolicies() {
       {"allocs_per_op", Exact(0.01, 0.0, true)},
       {"bytes_per_op", Exact(0.5, 0.0, true)},
       {"allocs_per_iter", Exact(0.01, 0.0, true)},  // GB MemoryManager
-      {"peak_bytes", Noisy(std::nullopt, Better::kLower, true)},
-      {"max_bytes_used", Noisy(std::nullopt, Better::kLower, true)},
+      {"peak_bytes", HeapSize()},
+      {"max_bytes_used", HeapSize()},   // GB MemoryManager
+      {"net_heap_growth", HeapSize()},  // GB MemoryManager
       {"lock_acquisitions_per_op", Exact(0.01)},
       // Callgrind slopes (benchgate instructions), exact within one process,
       // but malloc's paths depend on the heap's history: VmOperation/before
@@ -66,6 +79,23 @@ MetricPolicy MetricPolicies::Get(std::string_view metric) const {
                                                              : Better::kLower);
 }
 
+MetricPolicy MetricPolicies::Get(std::string_view metric,
+                                 std::string_view benchmark) const {
+  const auto matches = [benchmark](const std::vector<std::string>& patterns) {
+    return std::any_of(patterns.begin(), patterns.end(),
+                       [benchmark](const std::string& pattern) {
+                         return GlobMatch(pattern, benchmark);
+                       });
+  };
+  for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it) {
+    if (it->metric == metric && matches(it->benchmarks) &&
+        !matches(it->exclude)) {
+      return it->policy;
+    }
+  }
+  return Get(metric);
+}
+
 bool MetricPolicies::IsKnown(std::string_view metric) const {
   return policies_.find(metric) != policies_.end();
 }
@@ -73,6 +103,14 @@ bool MetricPolicies::IsKnown(std::string_view metric) const {
 void MetricPolicies::Set(const std::string& metric,
                          const MetricPolicy& policy) {
   policies_[metric] = policy;
+}
+
+void MetricPolicies::AddOverride(std::vector<std::string> benchmarks,
+                                 std::vector<std::string> exclude,
+                                 const std::string& metric,
+                                 const MetricPolicy& policy) {
+  overrides_.push_back(
+      {std::move(benchmarks), std::move(exclude), metric, policy});
 }
 
 const char* ToString(MetricKind kind) {

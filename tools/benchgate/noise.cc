@@ -67,7 +67,9 @@ NoiseTable NoiseTable::Calibrate(const std::vector<const Run*>& runs,
   for (const Benchmark& first : runs.front()->benchmarks) {
     if (first.error) continue;
     for (const auto& [metric, observations] : first.metrics) {
-      if (policies.Get(metric).kind != MetricKind::kNoisy) continue;
+      if (policies.Get(metric, first.name).kind != MetricKind::kNoisy) {
+        continue;
+      }
       double low = HUGE_VAL;
       double high = -HUGE_VAL;
       bool usable = true;

@@ -111,6 +111,17 @@ void JudgeNoisy(const Target& target, const StatsConfig& stats,
   out.status = Judge(target, *out.low, *out.high);
 }
 
+// An override may make the metric noisy for one side only (its allocations
+// follow the load): then the pair's ratio is judged as noisy.
+MetricPolicy PairPolicy(const Config& config, const std::string& metric,
+                        const VariantPair& pair) {
+  MetricPolicy policy = config.metrics.Get(metric, pair.before->name);
+  if (config.metrics.Get(metric, pair.after->name).kind == MetricKind::kNoisy) {
+    policy.kind = MetricKind::kNoisy;
+  }
+  return policy;
+}
+
 PairResult JudgePair(const Target& target, const Config& config, const Run& run,
                      double confidence, const VariantPair& pair) {
   PairResult out;
@@ -122,7 +133,7 @@ PairResult JudgePair(const Target& target, const Config& config, const Run& run,
       return out;
     }
   }
-  const MetricPolicy policy = config.metrics.Get(target.metric);
+  const MetricPolicy policy = PairPolicy(config, target.metric, pair);
   const Observations* before = pair.before->Find(target.metric);
   const Observations* after = pair.after->Find(target.metric);
   if (before == nullptr || after == nullptr) {
@@ -195,10 +206,12 @@ TargetReport CheckTargets(const Run& run, const Config& config) {
       continue;
     }
     // Every pair must pass, so the intervals hold jointly: Bonferroni.
-    const MetricPolicy policy = config.metrics.Get(target.metric);
-    const double intervals = policy.kind == MetricKind::kNoisy
-                                 ? static_cast<double>(matched.size())
-                                 : 1.0;
+    const double intervals = std::max<double>(
+        1.0, static_cast<double>(std::count_if(
+                 matched.begin(), matched.end(), [&](const VariantPair* pair) {
+                   return PairPolicy(config, target.metric, *pair).kind ==
+                          MetricKind::kNoisy;
+                 })));
     const double confidence = 1.0 - (1.0 - config.stats.confidence) / intervals;
     for (const VariantPair* pair : matched) {
       result.pairs.push_back(JudgePair(target, config, run, confidence, *pair));
