@@ -400,9 +400,10 @@ void Decide(const StatsConfig& stats, Comparison& comparison) {
 // runs, like an A/A run would: changes smaller than a multiple of it are
 // not counted. Measured on a shared 2-core machine, 15 A/A pairs: real-time
 // false alarms 108/945 without it, 5/945 with a multiplier of 2.
-// Only timed metrics move with the machine's speed: a counter that varies
-// in a few benchmarks (net_heap_growth) must not lend its spread to the same
-// counter in every other one.
+// Only timed metrics move with the machine's speed, and only where they are
+// not zero: a counter that varies in a few benchmarks (net_heap_growth, or
+// the lock wait of the few contended ones) must not lend its spread to the
+// same counter in every other one.
 void ApplySuiteDrift(const StatsConfig& stats, Comparison& comparison) {
   if (comparison.mode != CompareMode::kAbsolute ||
       stats.suite_drift_multiplier <= 0.0) {
@@ -430,7 +431,10 @@ void ApplySuiteDrift(const StatsConfig& stats, Comparison& comparison) {
   const auto time = drift.find(kRealTime);
   for (ItemComparison& item : comparison.items) {
     for (MetricComparison& m : item.metrics) {
-      if (!m.policy.timed || !m.p) continue;
+      // Relative drift means nothing for a zero (an uncontended lock's
+      // wait): it would only hide that nothing changed.
+      if (!m.policy.timed || !m.p || m.old_value <= 0.0 || m.new_value <= 0.0)
+        continue;
       auto it = drift.find(m.metric);
       if (it == drift.end()) it = time;
       if (it == drift.end()) continue;

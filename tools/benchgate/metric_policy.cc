@@ -53,8 +53,9 @@ MetricPolicies::MetricPolicies() {
       {"bytes_per_op", Exact(0.5, 0.0, true)},
       {"allocs_per_iter", Exact(0.01, 0.0, true)},  // GB MemoryManager
       {"peak_bytes", HeapSize()},
-      {"max_bytes_used", HeapSize()},   // GB MemoryManager
-      {"net_heap_growth", HeapSize()},  // GB MemoryManager
+      {"max_bytes_used", HeapSize()},         // GB MemoryManager
+      {"net_heap_growth", HeapSize()},        // GB MemoryManager
+      {"total_allocated_bytes", HeapSize()},  // GB MemoryManager
       {"lock_acquisitions_per_op", Exact(0.01)},
       // Callgrind slopes (benchgate instructions), exact within one process,
       // but malloc's paths depend on the heap's history: VmOperation/before
