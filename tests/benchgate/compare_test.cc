@@ -276,6 +276,25 @@ TEST(Compare, OtherFingerprintComparesRatiosAndExactMetrics) {
             Verdict::kRegressed);
 }
 
+// Across fingerprints a noisy count is compared only as an after/before
+// ratio; an override on one variant must not drop it from both.
+TEST(Compare, AnOverrideOnOneVariantStillComparesThePairsRatio) {
+  Config config = LoadConfig(testing::TargetsJson());
+  MetricPolicy noisy = config.metrics.Get("allocs_per_op");
+  noisy.kind = MetricKind::kNoisy;
+  config.metrics.AddOverride({"routing/Envelope/before/**"}, {},
+                             "allocs_per_op", noisy);
+  const Comparison comparison =
+      CompareRuns(LoadRun(Fixture("aa_old.json")),
+                  LoadRun(Fixture("other_machine.json")), config);
+  ASSERT_EQ(comparison.mode, CompareMode::kRatio);
+  EXPECT_EQ(
+      Item(comparison, "routing/Envelope/before/1024").Find("allocs_per_op"),
+      nullptr);
+  EXPECT_NE(Item(comparison, "routing/Envelope/1024").Find("allocs_per_op"),
+            nullptr);
+}
+
 TEST(Compare, AllocationCountingOffSkipsAllocationMetrics) {
   const Comparison comparison =
       CompareFixtures("aa_old.json", "alloc_counting_off.json");

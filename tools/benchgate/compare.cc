@@ -295,8 +295,8 @@ void AddRatioItems(const Run& old_run, const Run& new_run, const Config& config,
     }
     for (const std::string& metric :
          MetricNames(*new_pair.after, *new_pair.before)) {
-      const MetricPolicy policy =
-          config.metrics.Get(metric, new_pair.after->name);
+      const MetricPolicy policy = config.metrics.GetPair(
+          metric, new_pair.before->name, new_pair.after->name);
       if (policy.kind != MetricKind::kNoisy) continue;
       std::array<const Observations*, 4> obs{};
       for (std::size_t i = 0; i < obs.size(); ++i) {

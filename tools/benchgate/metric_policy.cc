@@ -97,6 +97,16 @@ MetricPolicy MetricPolicies::Get(std::string_view metric,
   return Get(metric);
 }
 
+MetricPolicy MetricPolicies::GetPair(std::string_view metric,
+                                     std::string_view before,
+                                     std::string_view after) const {
+  MetricPolicy policy = Get(metric, before);
+  if (Get(metric, after).kind == MetricKind::kNoisy) {
+    policy.kind = MetricKind::kNoisy;
+  }
+  return policy;
+}
+
 bool MetricPolicies::IsKnown(std::string_view metric) const {
   return policies_.find(metric) != policies_.end();
 }

@@ -50,6 +50,10 @@ class MetricPolicies {
   // The policy for `metric` in `benchmark` (its full name): the last
   // override whose patterns match it (glob.h), else Get(metric).
   MetricPolicy Get(std::string_view metric, std::string_view benchmark) const;
+  // For an after/before ratio: noisy when either side's policy is (an
+  // override may cover one variant only), else the before's.
+  MetricPolicy GetPair(std::string_view metric, std::string_view before,
+                       std::string_view after) const;
   bool IsKnown(std::string_view metric) const;
   void Set(const std::string& metric, const MetricPolicy& policy);
   void AddOverride(std::vector<std::string> benchmarks,

@@ -111,15 +111,9 @@ void JudgeNoisy(const Target& target, const StatsConfig& stats,
   out.status = Judge(target, *out.low, *out.high);
 }
 
-// An override may make the metric noisy for one side only (its allocations
-// follow the load): then the pair's ratio is judged as noisy.
 MetricPolicy PairPolicy(const Config& config, const std::string& metric,
                         const VariantPair& pair) {
-  MetricPolicy policy = config.metrics.Get(metric, pair.before->name);
-  if (config.metrics.Get(metric, pair.after->name).kind == MetricKind::kNoisy) {
-    policy.kind = MetricKind::kNoisy;
-  }
-  return policy;
+  return config.metrics.GetPair(metric, pair.before->name, pair.after->name);
 }
 
 PairResult JudgePair(const Target& target, const Config& config, const Run& run,
