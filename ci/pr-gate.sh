@@ -233,80 +233,46 @@ if [[ ${#names[@]} -eq 0 ]]; then
   exit 0
 fi
 
-# Repetitions of round R (1-based): spread evenly, the first rounds take
-# the remainder.
-reps_of_round() { echo $(( repetitions / rounds + ($1 <= repetitions % rounds ? 1 : 0) )); }
-declare -A failed=()
-failed_head=()
-failed_base=()
-# run SIDE ROUND BINARY REPS: one bench binary, its shard's filter, into
-# runs/SIDE/ROUND/; adds its milliseconds to took[SIDE]. A side whose binary
-# failed once is not run again, and none of its rounds is compared.
-declare -A took=()
-run() {
-  local side=$1 round=$2 name=$3 reps=$4 bins regex revision dir
-  if [[ $side == base ]]; then
-    bins=$base_bins; regex=${base_filter[$name]:-}; revision=$base_short
-  else
-    bins=$head_bins; regex=${head_filter[$name]:-}; revision=$head_short
-  fi
-  [[ -n "$regex" && $reps -gt 0 && -z "${failed[$side/$name]:-}" ]] || return 0
-  dir="$out/runs/$side/$round"
-  mkdir -p "$dir"
-  local t=${EPOCHREALTIME/./}
-  if HOTPATH_GIT_REVISION=$revision "$bins/$name" \
-      "--benchmark_filter=$regex" "--benchmark_repetitions=$reps" \
-      "--benchmark_enable_random_interleaving=true" "--benchmark_min_time=$min_time" \
-      "--benchmark_out=$dir/$name.json" "--benchmark_out_format=json" \
-      "--benchmark_format=console" >"$dir/$name.log" 2>&1; then
-    local now=${EPOCHREALTIME/./}
-    took[$side]=$(( ${took[$side]:-0} + (now - t) / 1000 ))
-  else
-    printf 'pr-gate: %-4s %s round %s/%s FAILED (see runs/%s/%s/%s.log)\n' "$side" "$name" \
-      "$round" "$rounds" "$side" "$round" "$name" >&2
-    rm -f "$dir/$name.json"
-    failed[$side/$name]=1
-    if [[ $side == head ]]; then failed_head+=("$name"); else failed_base+=("$name"); fi
-  fi
-}
+# The alternating runs (scripts/lib/alternate.sh): base is side A, head B.
+source "$script_root/scripts/lib/alternate.sh"
+alt_prog=pr-gate
+alt_out="$out/runs"
+alt_sides=(base head)
+alt_bins=([base]="$base_bins" [head]="$head_bins")
+alt_revision=([base]="$base_short" [head]="$head_short")
+alt_min_time=$min_time
+for name in "${!base_filter[@]}"; do alt_filter[base/$name]=${base_filter[$name]}; done
+for name in "${!head_filter[@]}"; do alt_filter[head/$name]=${head_filter[$name]}; done
 
 run_start=$SECONDS
+i=0
 for name in "${names[@]}"; do
-  took=([base]=0 [head]=0)
-  for ((round = 1; round <= rounds; round++)); do
-    reps=$(reps_of_round "$round")
-    # A B, then B A: over each two rounds both sides run first once.
-    if (( round % 2 == 1 )); then
-      run base "$round" "$name" "$reps"; run head "$round" "$name" "$reps"
-    else
-      run head "$round" "$name" "$reps"; run base "$round" "$name" "$reps"
-    fi
-  done
-  printf 'pr-gate: %-30s %2s rounds: base %3d.%ds, head %3d.%ds\n' "$name" "$rounds" \
-    $((took[base] / 1000)) $((took[base] % 1000 / 100)) $((took[head] / 1000)) $((took[head] % 1000 / 100))
+  i=$((i + 1))
+  alt_binary "$name" "$rounds" "$repetitions" "[$i/${#names[@]}] "
 done
 run_seconds=$((SECONDS - run_start))
+read -r -a failed_base <<<"${alt_failed_names[base]:-}"
+read -r -a failed_head <<<"${alt_failed_names[head]:-}"
 
-merge_side() {
-  local side=$1 parts=() dir name
-  for dir in "$out/runs/$side"/*/; do
-    for name in "$dir"*.json; do
-      [[ -f "$name" ]] || continue
-      # A binary that failed in some round: none of its rounds is compared.
-      if [[ -z "${failed[$side/$(basename "$name" .json)]:-}" ]]; then parts+=("$name"); fi
-    done
-  done
-  [[ ${#parts[@]} -gt 0 ]] || { echo "pr-gate: no $side results to merge" >&2; return 1; }
-  "$benchgate" merge "$out/runs/$side.json" "${parts[@]}" >"$out/logs/merge-$side.txt" 2>&1 ||
-    { cat "$out/logs/merge-$side.txt" >&2; return 1; }
+# Both sides under one pairing ID, rounds in the same order: benchgate
+# compare pairs round k of the base with round k of the head.
+pairing=""
+if alt_merge_has_pairing "$benchgate"; then
+  pairing=$(alt_pairing_id)
+else
+  echo "pr-gate: note: $benchgate merge has no --pairing: rounds are pooled unpaired" >&2
+fi
+merge_sides() {
+  alt_merge base "$out/runs/base.json" "$benchgate" "$pairing" "$out/logs/merge-base.txt" || exit 2
+  alt_merge head "$out/runs/head.json" "$benchgate" "$pairing" "$out/logs/merge-head.txt" || exit 1
 }
-merge_side base || exit 2
-merge_side head || exit 1
+merge_sides
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
 cat >"$out/logs/about.md" <<MD
 Base \`$base_short\` (merge-base of \`$base_ref\`), head \`$head_short\`$([[ $shard == 1/1 ]] || echo ", shard $shard").
-Both built here (release preset) and run alternately per bench binary in $rounds rounds (base, head, then head, base, ...);
+Both built here (release preset) and run alternately per bench binary in $rounds rounds (base, head, then head, base, ...),
+one process per side and round${pairing:+, compared round by round (pairing ID \`$pairing\`)};
 $repetitions repetitions per side, randomly interleaved within each process, min time ${min_time} s${filter:+, filter \`$filter\`}.
 Machine: ${cpu:-unknown CPU}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown).
 Build ${build_seconds} s, runs ${run_seconds} s.${dirty:+ Note: $dirty.}

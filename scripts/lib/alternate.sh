@@ -1,0 +1,154 @@
+# shellcheck shell=bash
+# Alternating runs of two builds of one bench suite on this machine (sourced,
+# not run): ci/pr-gate.sh (merge-base and head) and scripts/bench-all
+# --against (a reference revision and the working tree).
+#
+# The process is the unit of replication. Per bench binary, round by round,
+# one process per side and round, in the order A B, B A, A B, ... (A B B A
+# A B B A): the two processes of a round run seconds apart, and over two
+# rounds each side runs first once. `benchgate merge --pairing ID` then pools
+# each side's processes in round order (both sides under the same ID), and
+# `benchgate compare` analyses the ratio of round k of A to round k of B,
+# which cancels the drift both sides share.
+#
+# Set by the caller before use:
+#   alt_prog              prefix of messages ("pr-gate", "bench-all")
+#   alt_out               folder of the raw runs: SIDE/ROUND/BINARY.json and .log
+#   alt_sides=(A B)       the two side labels; A runs first in odd rounds
+#   alt_bins[SIDE]        folder of SIDE's bench binaries
+#   alt_revision[SIDE]    HOTPATH_GIT_REVISION of SIDE's processes (empty: inherited)
+#   alt_filter[SIDE/BIN]  anchored --benchmark_filter of BIN on SIDE; without an
+#                         entry BIN is not run on SIDE (a binary one side lacks)
+#   alt_min_time          --benchmark_min_time (seconds)
+#   alt_preload           LD_PRELOAD of every process (empty: glibc malloc)
+# Kept here:
+#   alt_failed[SIDE/BIN]  1 once a process of BIN failed on SIDE: BIN is not run
+#                         on SIDE again and none of its rounds is merged
+#   alt_failed_names[SIDE] those binaries, space-separated
+#   alt_ms[SIDE]          milliseconds of SIDE's processes in the last alt_binary call
+#   $alt_out/order.txt    one line per process, in the order run: SIDE ROUND BINARY REPS
+
+alt_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+alt_prog=${alt_prog:-alternate}
+alt_out=${alt_out:-}
+alt_min_time=${alt_min_time:-0.05}
+alt_preload=${alt_preload:-}
+alt_progress_seconds=${alt_progress_seconds:-60}
+declare -ga alt_sides=(A B)
+declare -gA alt_bins=() alt_revision=() alt_filter=() alt_failed=() alt_failed_names=() alt_ms=()
+
+# alt_reps_of_round R REPETITIONS ROUNDS: repetitions of round R (1-based),
+# spread evenly; the first rounds take the remainder.
+alt_reps_of_round() {
+  echo $(( $2 / $3 + ($1 <= $2 % $3 ? 1 : 0) ))
+}
+
+# alt_pairing_id: a fresh random ID for one comparison.
+alt_pairing_id() {
+  cat /proc/sys/kernel/random/uuid 2>/dev/null ||
+    python3 -c 'import uuid; print(uuid.uuid4())'
+}
+
+# alt_merge_has_pairing BENCHGATE: whether its merge takes --pairing.
+alt_merge_has_pairing() {
+  "$1" merge --help 2>&1 | grep -q -- '--pairing'
+}
+
+# alt_run SIDE ROUND BINARY REPS [REGEX]: one process of BINARY on SIDE into
+# $alt_out/SIDE/ROUND/BINARY.json (console output in .log), with REGEX
+# instead of SIDE's filter when given. Adds its milliseconds to alt_ms[SIDE].
+# Does nothing when BINARY is not run on SIDE or already failed there.
+# Always returns 0; a failure is reported on stderr and recorded.
+alt_run() {
+  local side=$1 round=$2 name=$3 reps=$4 regex=${5:-}
+  [[ -n "${alt_filter[$side/$name]:-}" && $reps -gt 0 && -z "${alt_failed[$side/$name]:-}" ]] ||
+    return 0
+  [[ -n "$regex" ]] || regex=${alt_filter[$side/$name]}
+  local dir="$alt_out/$side/$round"
+  local -a env_args=("LD_PRELOAD=$alt_preload")
+  [[ -z "${alt_revision[$side]:-}" ]] || env_args+=("HOTPATH_GIT_REVISION=${alt_revision[$side]}")
+  mkdir -p "$dir"
+  echo "$side $round $name $reps" >>"$alt_out/order.txt"
+  local t=${EPOCHREALTIME/./} now
+  if env "${env_args[@]}" "${alt_bins[$side]}/$name" \
+      "--benchmark_filter=$regex" "--benchmark_repetitions=$reps" \
+      "--benchmark_enable_random_interleaving=true" "--benchmark_min_time=$alt_min_time" \
+      "--benchmark_out=$dir/$name.json" "--benchmark_out_format=json" \
+      "--benchmark_format=console" </dev/null >"$dir/$name.log" 2>&1; then
+    now=${EPOCHREALTIME/./}
+    alt_ms[$side]=$(( ${alt_ms[$side]:-0} + (now - t) / 1000 ))
+  else
+    printf '%s: %-4s %s round %s FAILED (see %s)\n' "$alt_prog" "$side" "$name" "$round" \
+      "$dir/$name.log" >&2
+    rm -f "$dir/$name.json"
+    alt_failed[$side/$name]=1
+    alt_failed_names[$side]="${alt_failed_names[$side]:-}${alt_failed_names[$side]:+ }$name"
+  fi
+  return 0
+}
+
+# alt_round ROUND FOLDER BINARY REPS [REGEX]: both sides' processes of one
+# round into FOLDER, A then B in odd rounds, B then A in even ones.
+alt_round() {
+  local round=$1 a=${alt_sides[0]} b=${alt_sides[1]}
+  if (( round % 2 == 0 )); then a=${alt_sides[1]}; b=${alt_sides[0]}; fi
+  alt_run "$a" "$2" "$3" "$4" "${5:-}"
+  alt_run "$b" "$2" "$3" "$4" "${5:-}"
+}
+
+# alt_fmt_ms MS: "12.3s".
+alt_fmt_ms() { printf '%d.%ds' $(( $1 / 1000 )) $(( $1 % 1000 / 100 )); }
+
+# alt_binary BINARY ROUNDS REPETITIONS [LABEL]: ROUNDS rounds of BINARY,
+# REPETITIONS per side spread over them; one progress line at the end (with
+# LABEL, e.g. "[3/10] ", in front of the name) and one per round after
+# alt_progress_seconds of silence.
+alt_binary() {
+  local name=$1 rounds=$2 repetitions=$3 label=${4:-} round last=$SECONDS
+  local a=${alt_sides[0]} b=${alt_sides[1]}
+  alt_ms=([$a]=0 [$b]=0)
+  for ((round = 1; round <= rounds; round++)); do
+    alt_round "$round" "$round" "$name" "$(alt_reps_of_round "$round" "$repetitions" "$rounds")"
+    if (( round < rounds && SECONDS - last >= alt_progress_seconds )); then
+      printf '%s: %s%-30s round %d/%d: %s %s, %s %s so far\n' "$alt_prog" "$label" "$name" \
+        "$round" "$rounds" "$a" "$(alt_fmt_ms "${alt_ms[$a]}")" "$b" "$(alt_fmt_ms "${alt_ms[$b]}")"
+      last=$SECONDS
+    fi
+  done
+  printf '%s: %s%-30s %2s rounds: %s %6s, %s %6s\n' "$alt_prog" "$label" "$name" "$rounds" \
+    "$a" "$(alt_fmt_ms "${alt_ms[$a]}")" "$b" "$(alt_fmt_ms "${alt_ms[$b]}")"
+}
+
+# alt_round_folders SIDE: SIDE's round folders in round order: 1, 2, ...,
+# then confirm-1, confirm-2, ...
+alt_round_folders() {
+  local dir="$alt_out/$1" entry
+  local -a numbered=() confirm=()
+  for entry in "$dir"/*/; do
+    entry=${entry%/}
+    entry=${entry##*/}
+    if [[ "$entry" =~ ^[0-9]+$ ]]; then numbered+=("$entry")
+    elif [[ "$entry" =~ ^confirm-([0-9]+)$ ]]; then confirm+=("${BASH_REMATCH[1]}"); fi
+  done
+  [[ ${#numbered[@]} -eq 0 ]] || printf '%s\n' "${numbered[@]}" | sort -n
+  [[ ${#confirm[@]} -eq 0 ]] || printf '%s\n' "${confirm[@]}" | sort -n | sed 's/^/confirm-/'
+}
+
+# alt_merge SIDE OUT BENCHGATE PAIRING LOG: `benchgate merge` of SIDE's
+# processes in round order into OUT (with --pairing PAIRING unless empty),
+# leaving out binaries that failed on SIDE; its output into LOG.
+alt_merge() {
+  local side=$1 out=$2 benchgate=$3 pairing=$4 log=$5 round file name
+  local -a parts=() pairing_args=()
+  while read -r round; do
+    for file in "$alt_out/$side/$round"/*.json; do
+      [[ -f "$file" ]] || continue
+      name=$(basename "$file" .json)
+      [[ -n "${alt_failed[$side/$name]:-}" ]] || parts+=("$file")
+    done
+  done < <(alt_round_folders "$side")
+  [[ ${#parts[@]} -gt 0 ]] || { echo "$alt_prog: no $side results to merge" >&2; return 1; }
+  [[ -z "$pairing" ]] || pairing_args=(--pairing "$pairing")
+  "$benchgate" merge "${pairing_args[@]}" "$out" "${parts[@]}" >"$log" 2>&1 ||
+    { cat "$log" >&2; return 1; }
+}
