@@ -152,3 +152,20 @@ alt_merge() {
   "$benchgate" merge "${pairing_args[@]}" "$out" "${parts[@]}" >"$log" 2>&1 ||
     { cat "$log" >&2; return 1; }
 }
+
+# alt_compare BENCHGATE A_RUN B_RUN TARGETS PREFIX: `benchgate compare`,
+# its Markdown, JUnit and JSON into PREFIX.md, PREFIX.xml, PREFIX.json, its
+# text into PREFIX.txt. Sets alt_compare_line (the result line) and
+# alt_compare_rc (its exit code). Returns 0.
+alt_compare() {
+  local benchgate=$1 a=$2 b=$3 targets=$4 prefix=$5
+  local -a target_args=()
+  [[ -z "$targets" ]] || target_args=(--targets "$targets")
+  alt_compare_rc=0
+  NO_COLOR=1 "$benchgate" compare "$a" "$b" "${target_args[@]}" --color never \
+    --markdown "$prefix.md" --junit "$prefix.xml" --json "$prefix.json" \
+    >"$prefix.txt" 2>&1 || alt_compare_rc=$?
+  alt_compare_line=$(grep -E '^benchgate [a-z]+: ' "$prefix.txt" | tail -1 || true)
+  [[ -n "$alt_compare_line" ]] || alt_compare_line=$(tail -1 "$prefix.txt")
+  return 0
+}
