@@ -17,6 +17,9 @@ usage: ci/gate-runs.sh BASE_RUN HEAD_RUN --out DIR [options]
   --baselines DIR      stored baselines (default: baselines/ of this repo)
   --targets FILE       targets (default: BASELINES/targets.json)
   --about FILE         Markdown appended under the verdict (how the runs were made)
+  --first-compare FILE the text output of the comparison of the first rounds, before
+                       confirmation rounds were added to the runs: its result line is
+                       shown above the comparison that decides (it does not decide)
   -h, --help           this text
 
 Exit code: the worst of the checks: 0 pass, 1 regression or missed target, 2 bad input.
@@ -32,6 +35,7 @@ benchgate="$script_root/build/release/tools/benchgate/benchgate"
 baselines="$script_root/baselines"
 targets=""
 about=""
+first_compare=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --out) [[ $# -ge 2 ]] || die "--out needs a DIR"; out=$2; shift ;;
@@ -39,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --baselines) [[ $# -ge 2 ]] || die "--baselines needs a DIR"; baselines=$2; shift ;;
     --targets) [[ $# -ge 2 ]] || die "--targets needs a FILE"; targets=$2; shift ;;
     --about) [[ $# -ge 2 ]] || die "--about needs a FILE"; about=$2; shift ;;
+    --first-compare) [[ $# -ge 2 ]] || die "--first-compare needs a FILE"; first_compare=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     -*) usage >&2; die "unknown option '$1'" ;;
     *)
@@ -69,8 +74,19 @@ check() {
   echo "gate-runs: $title: $line"
 }
 
-check compare "head vs merge-base, same machine (timings and exact metrics)" \
-  compare "$base_run" "$head_run" --targets "$targets"
+# The first rounds' comparison, when confirmation rounds followed: shown,
+# not counted.
+first_title="head vs merge-base, first rounds only (before confirmation; does not decide)"
+first_line=""
+compare_title="head vs merge-base, same machine (timings and exact metrics)"
+if [[ -n "$first_compare" ]]; then
+  [[ -f "$first_compare" ]] || die "no such file: $first_compare"
+  first_line=$(grep -E '^benchgate [a-z]+: ' "$first_compare" | tail -1 || true)
+  [[ -n "$first_line" ]] || first_line=$(tail -1 "$first_compare")
+  echo "gate-runs: $first_title: $first_line"
+  compare_title="head vs merge-base, same machine, with the confirmation rounds (timings and exact metrics)"
+fi
+check compare "$compare_title" compare "$base_run" "$head_run" --targets "$targets"
 check baseline "head vs stored baseline (exact metrics only) and targets" \
   gate "$head_run" --baseline "$baselines" --targets "$targets" --exact-only
 
@@ -129,6 +145,7 @@ PY
   echo
   echo "| check | verdict |"
   echo "|---|---|"
+  [[ -z "$first_line" ]] || printf '| %s | `%s` |\n' "$first_title" "$first_line"
   for i in "${!names[@]}"; do
     printf '| %s | `%s` |\n' "${titles[$i]}" "${results[$i]}"
   done

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The PR gate: builds the merge-base and the head in two git worktrees, runs
-# both bench suites on this machine in alternation, joins each side's halves
-# with `benchgate merge`, then gates (ci/gate-runs.sh): the head against the
-# merge-base run for timings and exact metrics, and against the stored
+# both bench suites on this machine in alternation (scripts/lib/alternate.sh),
+# joins each side's rounds with `benchgate merge` under one pairing ID,
+# confirms what the first comparison found regressed or undecided with extra
+# rounds of those benchmarks, then gates (ci/gate-runs.sh): the head against
+# the merge-base run for timings and exact metrics, and against the stored
 # baselines for exact metrics only, plus the targets. Runs the same way on a
 # laptop as in CI; the exit code is the gate's.
 set -euo pipefail
@@ -23,6 +25,12 @@ are not part of the gate.
   --rounds N           alternations per bench binary (default: one per repetition, so
                        each process runs one repetition of its benchmarks)
   --min-time SECONDS   minimum time per repetition (default 0.05)
+  --confirm-rounds N   after the first comparison, extra rounds of the benchmarks whose
+                       timing verdict was regressed or undecided, and only those, before
+                       the comparison that decides (default 6; 0: none)
+  --confirm-budget SECONDS
+                       no confirmation round starts after this many seconds of
+                       confirmation (default 300)
   --jobs N             build jobs (default: the number of cores)
   --build-target NAME  build only this bench binary (repeatable; default: all of them):
                        a quicker local run, with --filter for the same benchmarks
@@ -37,6 +45,9 @@ Order of the runs, per bench binary: base, head, head, base, base, head, ... (A 
 A B B A), one process per side and round: both sides see the machine in the same
 states, so a steady drift cancels and so does a shared machine's noise that comes and
 goes within seconds (measured here: the same binary 40% slower for a few seconds).
+Both sides are merged under one pairing ID, and benchgate compares them round by round.
+A timing regression must hold in the confirmation rounds to fail: summary.md shows the
+first comparison and the confirmed one, which decides.
 Exit code: 0 pass, 1 regression, missed target or a head benchmark failing, 2 bad
 input (unknown ref, a base that does not build, bad options).
 TXT
@@ -58,6 +69,8 @@ keep=0
 benchgate=""
 runs_only=0
 build_targets=()
+confirm_rounds=6
+confirm_budget=300
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --shard)
@@ -76,6 +89,12 @@ while [[ $# -gt 0 ]]; do
     --rounds)
       [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--rounds needs a positive whole number"
       rounds=$2; shift ;;
+    --confirm-rounds)
+      [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "--confirm-rounds needs a whole number"
+      confirm_rounds=$2; shift ;;
+    --confirm-budget)
+      [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "--confirm-budget needs a whole number of seconds"
+      confirm_budget=$2; shift ;;
     --jobs)
       [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--jobs needs a positive whole number"
       jobs=$2; shift ;;
@@ -251,8 +270,6 @@ for name in "${names[@]}"; do
   alt_binary "$name" "$rounds" "$repetitions" "[$i/${#names[@]}] "
 done
 run_seconds=$((SECONDS - run_start))
-read -r -a failed_base <<<"${alt_failed_names[base]:-}"
-read -r -a failed_head <<<"${alt_failed_names[head]:-}"
 
 # Both sides under one pairing ID, rounds in the same order: benchgate
 # compare pairs round k of the base with round k of the head.
@@ -268,6 +285,28 @@ merge_sides() {
 }
 merge_sides
 
+# Confirmation (DESIGN.md, Gating): a timing regression, or a verdict the
+# first rounds could not decide, gets extra rounds of those benchmarks only
+# (runs/<side>/confirm-<k>/, round numbers and the A B / B A order
+# continuing), both sides merged again under the same pairing ID; the
+# comparison made over every round decides (ci/gate-runs.sh). Shards
+# (--runs-only) confirm their own slice the same way.
+confirm_start=$SECONDS
+alt_first_compare_and_confirm "$benchgate" "$pairing" "$head_tree/baselines/targets.json" \
+  "$out/runs/base.json" "$out/runs/head.json" "$out/logs/compare-first" "$out/logs" \
+  "$rounds" "$confirm_rounds" "$confirm_budget" "$(alt_reps_of_round 1 "$repetitions" "$rounds")" ||
+  exit $?
+confirm_seconds=$((SECONDS - confirm_start))
+read -r -a failed_base <<<"${alt_failed_names[base]:-}"
+read -r -a failed_head <<<"${alt_failed_names[head]:-}"
+first_args=()
+confirm_note=""
+[[ $alt_confirmed_rounds -eq 0 ]] || first_args=(--first-compare "$out/logs/compare-first.txt")
+if [[ $alt_to_confirm_count -gt 0 ]]; then
+  confirm_note="First comparison ($rounds rounds): \`$alt_first_line\`.
+Confirmation: $alt_to_confirm_count benchmarks regressed or undecided (logs/compare-first.to_confirm), $alt_confirmed_rounds extra rounds of them only (rounds $((rounds + 1)) to $((rounds + alt_confirmed_rounds)); at most $confirm_rounds within $confirm_budget s) in $confirm_seconds s; the comparison below is over every round and decides."
+fi
+
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
 cat >"$out/logs/about.md" <<MD
 Base \`$base_short\` (merge-base of \`$base_ref\`), head \`$head_short\`$([[ $shard == 1/1 ]] || echo ", shard $shard").
@@ -277,6 +316,7 @@ $repetitions repetitions per side, randomly interleaved within each process, min
 Machine: ${cpu:-unknown CPU}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown).
 Build ${build_seconds} s, runs ${run_seconds} s.${dirty:+ Note: $dirty.}
 MD
+[[ -z "$confirm_note" ]] || echo "$confirm_note" >>"$out/logs/about.md"
 if [[ ${#failed_base[@]} -gt 0 ]]; then
   echo "The merge-base's ${failed_base[*]} failed: those benchmarks are not compared." >>"$out/logs/about.md"
 fi
@@ -293,10 +333,10 @@ fi
 rc=0
 "$script_root/ci/gate-runs.sh" "$out/runs/base.json" "$out/runs/head.json" --out "$out" \
   --benchgate "$benchgate" --baselines "$head_tree/baselines" \
-  --targets "$head_tree/baselines/targets.json" --about "$out/logs/about.md" || rc=$?
+  --targets "$head_tree/baselines/targets.json" --about "$out/logs/about.md" "${first_args[@]}" || rc=$?
 if [[ ${#failed_head[@]} -gt 0 && $rc -eq 0 ]]; then
   rc=1
   sed -i '1s/.*/# PR gate: FAIL (exit 1): a head bench binary failed/' "$out/summary.md"
 fi
-echo "pr-gate: $((SECONDS - start)) s in all (build ${build_seconds} s, runs ${run_seconds} s)"
+echo "pr-gate: $((SECONDS - start)) s in all (build ${build_seconds} s, runs ${run_seconds} s, confirmation ${confirm_seconds} s)"
 exit $rc

@@ -9,11 +9,14 @@
 # rounds each side runs first once. `benchgate merge --pairing ID` then pools
 # each side's processes in round order (both sides under the same ID), and
 # `benchgate compare` analyses the ratio of round k of A to round k of B,
-# which cancels the drift both sides share.
+# which cancels the drift both sides share. A timing regression or an
+# undecided verdict (compare's "to_confirm") gets extra rounds of those
+# benchmarks only (alt_confirm) before the comparison is made again.
 #
 # Set by the caller before use:
 #   alt_prog              prefix of messages ("pr-gate", "bench-all")
-#   alt_out               folder of the raw runs: SIDE/ROUND/BINARY.json and .log
+#   alt_out               folder of the raw runs: SIDE/ROUND/BINARY.json and .log,
+#                         ROUND = 1, 2, ... then confirm-1, confirm-2, ...
 #   alt_sides=(A B)       the two side labels; A runs first in odd rounds
 #   alt_bins[SIDE]        folder of SIDE's bench binaries
 #   alt_revision[SIDE]    HOTPATH_GIT_REVISION of SIDE's processes (empty: inherited)
@@ -25,7 +28,11 @@
 #   alt_failed[SIDE/BIN]  1 once a process of BIN failed on SIDE: BIN is not run
 #                         on SIDE again and none of its rounds is merged
 #   alt_failed_names[SIDE] those binaries, space-separated
-#   alt_ms[SIDE]          milliseconds of SIDE's processes in the last alt_binary call
+#   alt_ms[SIDE]          milliseconds of SIDE's processes in the last alt_binary
+#                         call or confirmation round
+#   alt_confirmed_rounds  confirmation rounds the last alt_confirm ran
+#   alt_first_line, alt_first_rc, alt_to_confirm_count: see
+#                         alt_first_compare_and_confirm
 #   $alt_out/order.txt    one line per process, in the order run: SIDE ROUND BINARY REPS
 
 alt_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +41,7 @@ alt_out=${alt_out:-}
 alt_min_time=${alt_min_time:-0.05}
 alt_preload=${alt_preload:-}
 alt_progress_seconds=${alt_progress_seconds:-60}
+alt_confirmed_rounds=0
 declare -ga alt_sides=(A B)
 declare -gA alt_bins=() alt_revision=() alt_filter=() alt_failed=() alt_failed_names=() alt_ms=()
 
@@ -168,4 +176,119 @@ alt_compare() {
   alt_compare_line=$(grep -E '^benchgate [a-z]+: ' "$prefix.txt" | tail -1 || true)
   [[ -n "$alt_compare_line" ]] || alt_compare_line=$(tail -1 "$prefix.txt")
   return 0
+}
+
+# alt_to_confirm COMPARE_JSON: the benchmarks compare listed in "to_confirm"
+# (timing verdict regressed or undecided), one per line. Returns 3 when the
+# JSON has no "to_confirm" (a benchgate without confirmation), 2 when it
+# cannot be read.
+alt_to_confirm() {
+  python3 - "$1" <<'PY'
+import json
+import sys
+try:
+    with open(sys.argv[1]) as f:
+        doc = json.load(f)
+except (OSError, ValueError) as e:
+    print(f"cannot read {sys.argv[1]}: {e}", file=sys.stderr)
+    sys.exit(2)
+names = doc.get("to_confirm") if isinstance(doc, dict) else None
+if not isinstance(names, list):
+    sys.exit(3)
+for name in names:
+    if isinstance(name, str) and name:
+        print(name)
+PY
+}
+
+# alt_confirm NAMES_FILE FIRST_ROUNDS MAX_ROUNDS BUDGET REPS: confirmation
+# rounds for the benchmarks in NAMES_FILE (one per line) only: each
+# binary that holds some of them runs with an anchored filter of exactly
+# those names, REPS repetitions per process, round after round (round
+# numbers continue after FIRST_ROUNDS, so does the A B / B A order) into
+# confirm-1, confirm-2, ... Stops after MAX_ROUNDS rounds, or before a round
+# once BUDGET seconds have passed since the first. A binary that failed on
+# either side is not confirmed. Sets alt_confirmed_rounds and
+# alt_confirm_binaries. Returns 2 when the names cannot be mapped.
+alt_confirm() {
+  local names=$1 first=$2 max=$3 budget=$4 reps=$5 lines bin regex k i start
+  local a=${alt_sides[0]} b=${alt_sides[1]}
+  local -a bins=() regexes=() jsons=()
+  alt_confirmed_rounds=0
+  alt_confirm_binaries=0
+  for bin in "$alt_out/$a/1"/*.json "$alt_out/$b/1"/*.json; do
+    if [[ -f "$bin" ]]; then jsons+=("$bin"); fi
+  done
+  lines=$(python3 "$alt_lib_dir/confirm_filter.py" "$names" "${jsons[@]}") || return 2
+  while IFS=$'\t' read -r bin regex; do
+    [[ -n "$bin" ]] || continue
+    [[ -z "${alt_failed[$a/$bin]:-}" && -z "${alt_failed[$b/$bin]:-}" ]] || continue
+    [[ -n "${alt_filter[$a/$bin]:-}" && -n "${alt_filter[$b/$bin]:-}" ]] || continue
+    bins+=("$bin")
+    regexes+=("$regex")
+  done <<<"$lines"
+  alt_confirm_binaries=${#bins[@]}
+  if [[ ${#bins[@]} -eq 0 ]]; then
+    echo "$alt_prog: no binary that ran on both sides holds a benchmark to confirm"
+    return 0
+  fi
+  start=$SECONDS
+  for ((k = 1; k <= max; k++)); do
+    if (( SECONDS - start >= budget )); then
+      echo "$alt_prog: confirmation budget of ${budget} s spent after $((k - 1)) of $max rounds"
+      break
+    fi
+    alt_ms=([$a]=0 [$b]=0)
+    for i in "${!bins[@]}"; do
+      alt_round $((first + k)) "confirm-$k" "${bins[$i]}" "$reps" "${regexes[$i]}"
+    done
+    alt_confirmed_rounds=$k
+    printf '%s: confirmation round %d/%d (round %d): %s %s, %s %s; %d of %d s budget\n' \
+      "$alt_prog" "$k" "$max" $((first + k)) "$a" "$(alt_fmt_ms "${alt_ms[$a]}")" \
+      "$b" "$(alt_fmt_ms "${alt_ms[$b]}")" $((SECONDS - start)) "$budget"
+  done
+  return 0
+}
+
+# alt_first_compare_and_confirm BENCHGATE PAIRING TARGETS A_JSON B_JSON PREFIX
+#   LOGS FIRST_ROUNDS MAX_ROUNDS BUDGET REPS
+# The first comparison of the merged sides A_JSON and B_JSON (alt_compare
+# into PREFIX.*), then, when it lists benchmarks to confirm and MAX_ROUNDS
+# > 0, their confirmation rounds (alt_confirm, REPS repetitions per
+# process) and both sides merged again under PAIRING with every round (merge
+# logs LOGS/merge-A.txt and LOGS/merge-B.txt), for the caller to compare
+# again. Sets alt_first_line, alt_first_rc, alt_to_confirm_count (-1: this
+# benchgate lists none) and alt_confirmed_rounds; the names go to
+# PREFIX.to_confirm. Returns 2 when A's merge fails, 1 when B's does.
+alt_first_compare_and_confirm() {
+  local benchgate=$1 pairing=$2 targets=$3 a_json=$4 b_json=$5 prefix=$6 logs=$7
+  local first=$8 max=$9 budget=${10} reps=${11} rc=0 shown
+  local a=${alt_sides[0]} b=${alt_sides[1]}
+  alt_confirmed_rounds=0
+  alt_to_confirm_count=0
+  alt_compare "$benchgate" "$a_json" "$b_json" "$targets" "$prefix"
+  alt_first_line=$alt_compare_line
+  alt_first_rc=$alt_compare_rc
+  echo "$alt_prog: first comparison ($first rounds): $alt_first_line"
+  alt_to_confirm "$prefix.json" >"$prefix.to_confirm" || rc=$?
+  if [[ $rc -eq 3 ]]; then
+    alt_to_confirm_count=-1
+    echo "$alt_prog: note: this benchgate's compare lists no \"to_confirm\": no confirmation rounds" >&2
+    return 0
+  elif [[ $rc -ne 0 ]]; then
+    return 0  # no JSON (bad input): the comparison's own exit code says so
+  fi
+  alt_to_confirm_count=$(grep -c . "$prefix.to_confirm" || true)
+  [[ $alt_to_confirm_count -gt 0 ]] || return 0
+  shown=$(head -5 "$prefix.to_confirm" | paste -sd, - | sed 's/,/, /g')
+  [[ $alt_to_confirm_count -le 5 ]] || shown="$shown, ..."
+  if [[ $max -eq 0 ]]; then
+    echo "$alt_prog: $alt_to_confirm_count benchmarks to confirm ($shown), but no confirmation rounds (--confirm-rounds 0)"
+    return 0
+  fi
+  echo "$alt_prog: confirming $alt_to_confirm_count benchmarks ($shown): up to $max more rounds of them, within $budget s"
+  alt_confirm "$prefix.to_confirm" "$first" "$max" "$budget" "$reps" || return 0
+  [[ $alt_confirmed_rounds -gt 0 ]] || return 0
+  alt_merge "$a" "$a_json" "$benchgate" "$pairing" "$logs/merge-$a.txt" || return 2
+  alt_merge "$b" "$b_json" "$benchgate" "$pairing" "$logs/merge-$b.txt" || return 1
 }
