@@ -254,7 +254,7 @@ fi
 
 # The alternating runs (scripts/lib/alternate.sh): base is side A, head B.
 source "$script_root/scripts/lib/alternate.sh"
-alt_prog=pr-gate
+alt_prog="pr-gate"
 alt_out="$out/runs"
 alt_sides=(base head)
 alt_bins=([base]="$base_bins" [head]="$head_bins")

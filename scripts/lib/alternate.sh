@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # alt_* results are read by the scripts that source this
 # Alternating runs of two builds of one bench suite on this machine (sourced,
 # not run): ci/pr-gate.sh (merge-base and head) and scripts/bench-all
 # --against (a reference revision and the working tree).
