@@ -86,6 +86,9 @@ alt_run() {
       "--benchmark_format=console" </dev/null >"$dir/$name.log" 2>&1; then
     now=${EPOCHREALTIME/./}
     alt_ms[$side]=$(( ${alt_ms[$side]:-0} + (now - t) / 1000 ))
+    # Google Benchmark leaves an empty file when the filter matches nothing
+    # (a benchmark to confirm that this side lacks): nothing to merge.
+    [[ -s "$dir/$name.json" ]] || rm -f "$dir/$name.json"
   else
     printf '%s: %-4s %s round %s FAILED (see %s)\n' "$alt_prog" "$side" "$name" "$round" \
       "$dir/$name.log" >&2

@@ -299,6 +299,22 @@ class AlternateTest(unittest.TestCase):
         self.assertEqual(filters, {r"^(fmt/Trace\.x/after/n:1)$",
                                    r"^(lock/Take/after/real_time/threads:2)$"})
 
+    def test_a_name_one_side_lacks_leaves_no_empty_file(self):
+        self.add_binary("half_benchmark", ["half/Op/after", "half/Both/after"], sides=("A",))
+        self.add_binary("half_benchmark", ["half/Both/after"], sides=("B",))
+        self.bash("""
+            alt_filter[A/half_benchmark]='^half/'
+            alt_filter[B/half_benchmark]='^half/'
+            alt_binary half_benchmark 1 1
+            printf 'half/Op/after\\n' >"$alt_out/names"
+            alt_confirm "$alt_out/names" 1 1 300 1
+            alt_merge B "$alt_out/B.json" "$BG" "" "$alt_out/merge-B.txt"
+            """)
+        self.assertTrue(os.path.isfile(os.path.join(self.out, "A", "confirm-1", "half_benchmark.json")))
+        self.assertFalse(os.path.exists(os.path.join(self.out, "B", "confirm-1", "half_benchmark.json")))
+        with open(os.path.join(self.out, "B.json")) as f:
+            self.assertEqual(len(json.load(f)["inputs"]), 1)
+
     def test_confirmation_stops_at_the_budget(self):
         result = self.bash("""
             alt_binary fmt_benchmark 2 2
