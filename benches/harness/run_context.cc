@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <fmt/format.h>
+#include <gnu/libc-version.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -23,11 +24,13 @@
 namespace hotpath::harness {
 namespace {
 
-std::string CpuModel() {
+// The first "KEY : value" line of /proc/cpuinfo for KEY, or "unknown".
+std::string CpuInfo(const std::string& key) {
   std::ifstream in("/proc/cpuinfo");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
+    if (line.rfind(key, 0) == 0 && line.size() > key.size() &&
+        (line[key.size()] == ' ' || line[key.size()] == '\t')) {
       const auto colon = line.find(':');
       if (colon != std::string::npos) {
         auto begin = line.find_first_not_of(' ', colon + 1);
@@ -58,7 +61,9 @@ std::vector<std::pair<std::string, std::string>> RunContext::Fields() const {
           {"hotpath_cpu_model", cpu_model},
           {"hotpath_cores", cores},
           {"hotpath_alloc_counting", alloc_counting},
-          {"hotpath_fingerprint", fingerprint}};
+          {"hotpath_fingerprint", fingerprint},
+          {"hotpath_libc", libc},
+          {"hotpath_cpu_family", cpu_family}};
 }
 
 std::string DetectAllocator() {
@@ -92,10 +97,13 @@ RunContext CollectRunContext() {
   c.git_revision = revision != nullptr && *revision != '\0'
                        ? revision
                        : HOTPATH_GIT_REVISION;
-  c.cpu_model = CpuModel();
+  c.cpu_model = CpuInfo("model name");
   c.cores = std::to_string(std::thread::hardware_concurrency());
   c.alloc_counting = AllocCountingEnabled() ? "on" : "off";
   c.fingerprint = Fingerprint(c);
+  c.libc = fmt::format("glibc {}", gnu_get_libc_version());
+  c.cpu_family =
+      fmt::format("{} family {}", CpuInfo("vendor_id"), CpuInfo("cpu family"));
   return c;
 }
 

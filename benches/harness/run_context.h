@@ -19,6 +19,10 @@ struct RunContext {
   std::string cores;
   std::string alloc_counting;  // on, or off under sanitizers
   std::string fingerprint;     // hash of every field above but the revision
+  // Outside the fingerprint: what decides whether instruction counts of two
+  // machines compare (glibc picks its string routines by CPU).
+  std::string libc;        // "glibc 2.36"
+  std::string cpu_family;  // "GenuineIntel family 6", "AuthenticAMD family 25"
 
   // Fields as hotpath_* key/value pairs, in a fixed order.
   std::vector<std::pair<std::string, std::string>> Fields() const;

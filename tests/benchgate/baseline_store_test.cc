@@ -92,7 +92,10 @@ TEST(BaselineStore, RefusesBadBaselines) {
   EXPECT_EQ(FilesIn(dir.Path()), 0);
 }
 
-TEST(BaselineStore, DebianDebugLibraryNeedsExplicitConsent) {
+// Issue 14: Debian's libbenchmark says library_build_type "debug" though
+// it is built with -O2. That alone is warned about, not refused; a suite
+// whose own build type is debug is refused.
+TEST(BaselineStore, DebianDebugLibraryIsWarnedAboutNotRefused) {
   TempDir dir;
   const BaselineStore store(dir.Path());
   // A foreign suite linked against Debian's libbenchmark.
@@ -101,9 +104,16 @@ TEST(BaselineStore, DebianDebugLibraryNeedsExplicitConsent) {
   std::ofstream(dir.Path("debian.json")) << text;
   const benchgate::Run debian = LoadRun(dir.Path("debian.json"));
   ASSERT_TRUE(debian.info.debug_from_library_only);
-  EXPECT_THROW(store.Accept(debian, {}, MetricPolicies{}, At("t")), InputError);
-  EXPECT_NO_THROW(
-      store.Accept(debian, {}, MetricPolicies{}, AcceptOptions{true, "t"}));
+  const AcceptResult accepted =
+      store.Accept(debian, {}, MetricPolicies{}, At("t"));
+  ASSERT_EQ(accepted.warnings.size(), 1U);
+  EXPECT_NE(accepted.warnings[0].find("library_build_type"), std::string::npos);
+  EXPECT_TRUE(
+      store.Accept(debian, {}, MetricPolicies{}, AcceptOptions{true, "t"})
+          .warnings.empty());
+  EXPECT_THROW(store.Accept(LoadRun(Fixture("bad/debug_build.json")), {},
+                            MetricPolicies{}, At("t")),
+               InputError);
   // Consent covers the library only, never a failed benchmark.
   const benchgate::Run failed =
       LoadRun(Fixture("real_gb/tiny_repetitions.json"));

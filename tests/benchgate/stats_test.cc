@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace hotpath::benchgate {
@@ -128,6 +130,82 @@ TEST(Descriptive, RobustSpreadIgnoresOneOutlier) {
   EXPECT_NEAR(RobustRelativeSpread(outlier), RobustRelativeSpread(clean),
               1e-12);
   EXPECT_GT(StdDev(outlier), 5 * StdDev(clean));
+}
+
+TEST(StudentTQuantile, MatchesTables) {
+  EXPECT_NEAR(StudentTQuantile(0.975, 10), 2.2281388519649385, 1e-9);
+  EXPECT_NEAR(StudentTQuantile(0.975, 2), 4.302652729911275, 1e-9);
+  EXPECT_NEAR(StudentTQuantile(0.025, 4), -2.7764451051977987, 1e-9);
+}
+
+// Ten rounds, every one slower: the signed-rank statistic is at its
+// extreme, p = 2 / 2^10 exactly; the 95% interval is [W(9), W(47)] of the
+// 55 Walsh averages (P(T+ <= 8) = 25/1024), confidence 1 - 50/1024.
+TEST(PairedShift, TenRoundsAllSlowerAreExact) {
+  const std::vector<double> d = {0.08, 0.11, 0.09, 0.12,  0.10,
+                                 0.07, 0.13, 0.10, 0.095, 0.105};
+  const Shift shift = PairedShift(d, 0.95);
+  EXPECT_NEAR(shift.p, 2.0 / 1024.0, 1e-15);
+  EXPECT_NEAR(shift.confidence, 1.0 - 50.0 / 1024.0, 1e-12);
+  std::vector<double> walsh;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    for (std::size_t j = i; j < d.size(); ++j) {
+      walsh.push_back((d[i] + d[j]) / 2.0);
+    }
+  }
+  std::sort(walsh.begin(), walsh.end());
+  EXPECT_DOUBLE_EQ(shift.low, walsh[8]);
+  EXPECT_DOUBLE_EQ(shift.high, walsh[46]);
+  EXPECT_DOUBLE_EQ(shift.estimate, walsh[27]);
+  EXPECT_GT(shift.low, 0.0);
+}
+
+// Ranks of |d|: the negatives hold 2, 4 and 6, T- = 12. Enumerating the
+// 2^8 sign patterns, 59 have a rank sum <= 12: p = 2 * 59 / 256.
+TEST(PairedShift, MixedSignsMatchTheEnumeratedDistribution) {
+  const std::vector<double> d = {0.5, -1.2, 2.1, -0.3, 0.9, 1.4, -0.8, 0.2};
+  const Shift shift = PairedShift(d, 0.95);
+  EXPECT_NEAR(shift.p, 2.0 * 59.0 / 256.0, 1e-12);
+  EXPECT_LT(shift.low, 0.0);
+  EXPECT_GT(shift.high, 0.0);
+}
+
+// Too few rounds for 95%: the widest interval, at the confidence it has.
+TEST(PairedShift, FewRoundsSayTheirConfidence) {
+  const Shift shift =
+      PairedShift(std::vector<double>{0.1, 0.2, 0.3, 0.4}, 0.95);
+  EXPECT_DOUBLE_EQ(shift.low, 0.1);
+  EXPECT_DOUBLE_EQ(shift.high, 0.4);
+  EXPECT_NEAR(shift.confidence, 1.0 - 2.0 / 16.0, 1e-12);
+}
+
+TEST(ProcessShift, FewProcessesUseWelch) {
+  const std::vector<double> x = {1.0, 1.1, 0.9};
+  const std::vector<double> y = {2.0, 2.1, 1.9};
+  const Shift shift = ProcessShift(x, y, 0.95);
+  EXPECT_DOUBLE_EQ(shift.estimate, 1.0);
+  // se = sqrt(0.01/3 * 2), df = 4
+  const double half = StudentTQuantile(0.975, 4.0) * std::sqrt(0.02 / 3.0);
+  EXPECT_NEAR(shift.low, 1.0 - half, 1e-9);
+  EXPECT_NEAR(shift.high, 1.0 + half, 1e-9);
+  EXPECT_LT(shift.p, 0.001);
+  // One process on a side borrows the other side's spread.
+  const Shift one = ProcessShift(std::vector<double>{1.0}, y, 0.95);
+  EXPECT_DOUBLE_EQ(one.estimate, 1.0);
+  EXPECT_GT(one.high - one.low, 0.0);
+  EXPECT_EQ(
+      ProcessShift(std::vector<double>{1.0}, std::vector<double>{2.0}, 0.95).p,
+      1.0);
+}
+
+// Enough processes for ranks: one slow process does not drag the shift.
+TEST(ProcessShift, ManyProcessesAreRobustToOneSlowProcess) {
+  const std::vector<double> x = {1.00, 1.01, 0.99, 1.02, 0.98, 1.00, 1.01, 1.6};
+  const std::vector<double> y = {1.10, 1.11, 1.09, 1.12, 1.08, 1.10, 1.11, 1.1};
+  const Shift shift = ProcessShift(x, y, 0.95);
+  EXPECT_NEAR(shift.estimate, 0.10, 0.011);
+  EXPECT_GT(shift.low, 0.0);
+  EXPECT_LT(shift.p, 0.01);
 }
 
 }  // namespace

@@ -27,17 +27,24 @@ std::string ContextValue(const json& context, const char* key) {
   return it != context.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-void ValidateForAccept(const Run& run, const AcceptOptions& options) {
-  if (run.info.debug_build &&
-      !(run.info.debug_from_library_only && options.allow_debug_library)) {
-    throw InputError(
-        run.source,
-        run.info.debug_from_library_only
-            ? "Google Benchmark's library_build_type is \"debug\": refusing a "
-              "debug-build baseline (pass --allow-debug-library if only the "
-              "library, not the code under test, is a debug build)"
-            : "built as " + run.info.build_type +
-                  ": refusing a debug-build baseline");
+// Refuses what must never become a baseline. A debug flag from Google
+// Benchmark's library_build_type alone is only warned about (`warnings`):
+// Debian's libbenchmark reports "debug" although it is built with -O2, so
+// it says nothing about the code under test.
+void ValidateForAccept(const Run& run, const AcceptOptions& options,
+                       std::vector<std::string>* warnings) {
+  if (run.info.debug_build && !run.info.debug_from_library_only) {
+    throw InputError(run.source, "built as " + run.info.build_type +
+                                     ": refusing a debug-build baseline");
+  }
+  if (run.info.debug_build && !options.allow_debug_library &&
+      warnings != nullptr) {
+    warnings->push_back(
+        run.source +
+        ": Google Benchmark's library_build_type says \"debug\" (Debian's "
+        "libbenchmark always does); accepted, since the suite's own build "
+        "type is not known to be debug (hotpath suites record "
+        "hotpath_build_type)");
   }
   if (const auto merge = run.context.find("hotpath_merge");
       merge != run.context.end() && merge->is_object() &&
@@ -153,9 +160,10 @@ AcceptResult BaselineStore::Accept(const Run& run,
                                    const std::vector<const Run*>& calibration,
                                    const MetricPolicies& policies,
                                    const AcceptOptions& options) const {
-  ValidateForAccept(run, options);
+  std::vector<std::string> warnings;
+  ValidateForAccept(run, options, &warnings);
   for (const Run* extra : calibration) {
-    ValidateForAccept(*extra, options);
+    ValidateForAccept(*extra, options, nullptr);
     if (extra->info.fingerprint != run.info.fingerprint) {
       throw InputError(extra->source,
                        "fingerprint \"" + extra->info.fingerprint +
@@ -173,6 +181,7 @@ AcceptResult BaselineStore::Accept(const Run& run,
         dir_, "not writable (" + (ec ? ec.message() : "not a directory") + ")");
   }
   AcceptResult result;
+  result.warnings = std::move(warnings);
   if (!calibration.empty()) {
     std::vector<const Run*> runs = {&run};
     runs.insert(runs.end(), calibration.begin(), calibration.end());

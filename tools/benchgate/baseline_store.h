@@ -28,15 +28,16 @@ struct StoredBaseline {
 };
 
 struct AcceptOptions {
-  // Debian's libbenchmark calls itself "debug"; a foreign suite built in
-  // release against it may say so explicitly.
+  // Debian's libbenchmark calls itself "debug"; such a run is accepted with
+  // a warning, which this silences.
   bool allow_debug_library = false;
   std::string accepted_at;  // UTC, ISO 8601
 };
 
 struct AcceptResult {
   std::string baseline_path;
-  std::string noise_path;  // empty without calibration
+  std::string noise_path;             // empty without calibration
+  std::vector<std::string> warnings;  // accepted, but worth a line
 };
 
 class BaselineStore {

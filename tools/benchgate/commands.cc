@@ -59,7 +59,11 @@ void AddTargets(const Run& run, const Config& config, Report& report) {
 // Compares `run` with the stored baseline for its fingerprint, or else
 // with the latest baseline of another machine (ratios and exact metrics).
 void AddBaselineComparison(const Run& run, const std::string& baseline_dir,
-                           const Config& config, Report& report) {
+                           const Config& run_config, Report& report) {
+  // A stored baseline was not measured back to back with this run: its
+  // timings are shown, never counted (DESIGN.md, Gating).
+  Config config = run_config;
+  config.stored_baseline = true;
   const BaselineStore store(baseline_dir);
   store.RequireDirectory();
   const std::optional<StoredBaseline> baseline =
@@ -89,7 +93,8 @@ void AddBaselineComparison(const Run& run, const std::string& baseline_dir,
     report.notes.push_back("comparing with the latest other baseline (" +
                            other->run.info.fingerprint + ", accepted " +
                            other->accepted_at +
-                           "): after/before ratios and exact metrics only");
+                           "): exact metrics decide, timings are shown for "
+                           "information");
     report.comparison = CompareRuns(other->run, run, config);
   } else {
     report.notes.push_back(
@@ -190,6 +195,7 @@ std::string ReportCommandLine(const std::string& run_path,
                               const CommandOptions& options) {
   std::string line = "benchgate report " + run_path;
   if (!html.baseline_dir.empty()) line += " --baseline " + html.baseline_dir;
+  if (!html.against_path.empty()) line += " --against " + html.against_path;
   if (!options.targets_path.empty()) {
     line += " --targets " + options.targets_path;
   }
@@ -213,7 +219,8 @@ bool ShouldColor(const std::string& mode, int fd) {
 
 int CompareCommand(const std::string& old_path, const std::string& new_path,
                    const CommandOptions& options, std::ostream& out) {
-  const Config config = ConfigFor(options);
+  Config config = ConfigFor(options);
+  config.exact_only = options.exact_only;
   const Run old_run = LoadRun(old_path, {options.allocator});
   const Run new_run = LoadRun(new_path, {options.allocator});
   Report report;
@@ -279,7 +286,14 @@ int ReportCommand(const std::string& run_path, const ReportCommandOptions& html,
   ReportInputs inputs = LoadReportInputs(run_path, options);
   inputs.Point();
   const Run& run = *inputs.html.run;
-  Report report = BuildGateReport(run, html.baseline_dir, config, options);
+  Report report = BuildGateReport(
+      run, html.against_path.empty() ? html.baseline_dir : "", config, options);
+  if (!html.against_path.empty()) {
+    const Run against = LoadRun(html.against_path, {options.allocator});
+    report.notes.clear();
+    report.baseline_source = against.source;
+    report.comparison = CompareRuns(against, run, config);
+  }
   report.command = "report";
   report.options = options.report;
   Finalise(report);
@@ -313,6 +327,9 @@ int AcceptCommand(const std::string& run_path, const std::string& baseline_dir,
       << (run.info.revision.empty() ? "unknown" : run.info.revision)
       << ") as the baseline for fingerprint " << run.info.fingerprint << ": "
       << result.baseline_path << '\n';
+  for (const std::string& warning : result.warnings) {
+    out << "warning: " << warning << '\n';
+  }
   if (run.info.fingerprint_derived) {
     out << "note: no hotpath_fingerprint in the context: fingerprint derived "
            "from Google Benchmark's context\n";

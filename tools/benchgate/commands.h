@@ -46,6 +46,9 @@ Report BuildGateReport(const Run& run, const std::string& baseline_dir,
 struct ReportCommandOptions {
   std::string baseline_dir;  // empty: no baseline comparison
   std::string output_path;   // the HTML file, written atomically
+  // A run measured back to back with this one (a PR gate's merge-base):
+  // compared as `compare` does, timings deciding, instead of a baseline.
+  std::string against_path;
 };
 // Writes the self-contained HTML report and returns the gate's exit code.
 int ReportCommand(const std::string& run_path, const ReportCommandOptions& html,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <map>
 #include <set>
 
@@ -21,7 +23,14 @@ struct Context {
   const NoiseTable* noise;
   CompareMode mode;
   bool alloc_counting_off;
+  TimingRole timing;
+  // Instruction counts across fingerprints: same compiler, libc, CPU family.
+  bool instructions_comparable;
 };
+
+bool IsInstructionCount(std::string_view metric) {
+  return metric.find("instructions") != std::string_view::npos;
+}
 
 double RelativeChange(double old_value, double new_value) {
   if (old_value == new_value) return 0.0;
@@ -39,13 +48,13 @@ double RelativeSpread(const Observations& obs) {
 }
 
 // Largest of the floor, the calibrated drift and the run's spread.
+// `calibrated` is 0 without an A/A calibration.
 void SetMinEffect(const StatsConfig& stats, const MetricPolicy& policy,
-                  std::optional<double> calibrated, double spread,
-                  MetricComparison& out) {
+                  double calibrated, double spread, MetricComparison& out) {
   out.threshold = policy.min_effect.value_or(stats.min_effect);
   out.threshold_source = "floor";
-  if (calibrated && *calibrated > out.threshold) {
-    out.threshold = *calibrated;
+  if (calibrated > out.threshold) {
+    out.threshold = calibrated;
     out.threshold_source = "A/A calibration";
   }
   if (stats.noise_multiplier * spread > out.threshold) {
@@ -54,30 +63,133 @@ void SetMinEffect(const StatsConfig& stats, const MetricPolicy& policy,
   }
 }
 
-// Sets p (and the method) if the samples can support a verdict at all.
-void TestShift(const Observations& old_obs, const Observations& new_obs,
-               const StatsConfig& stats, MetricComparison& out) {
+// Values on a scale where a shift is relative: logs when every value is
+// positive, else the raw values over |old median| (a counter that can be
+// zero); nullopt when neither works (the old median is zero).
+struct Scale {
+  bool log = true;
+  double unit = 1.0;
+  double Apply(double x) const { return log ? std::log(x) : x / unit; }
+  // A shift on this scale as a relative change.
+  double Relative(double shift) const {
+    return log ? std::expm1(shift) : shift;
+  }
+};
+
+std::optional<Scale> ScaleFor(const Observations& old_obs,
+                              const Observations& new_obs) {
+  const auto positive = [](const Observations& obs) {
+    return std::all_of(obs.reps.begin(), obs.reps.end(),
+                       [](double x) { return x > 0.0; });
+  };
+  if (positive(old_obs) && positive(new_obs)) return Scale{};
+  // A counter that can be zero (an uncontended lock's wait): shifts
+  // relative to the larger median, or the largest value if both are 0.
+  double unit = std::max(std::fabs(old_obs.median), std::fabs(new_obs.median));
+  for (const Observations* obs : {&old_obs, &new_obs}) {
+    for (const double x : obs->reps) {
+      if (unit == 0.0) unit = std::max(unit, std::fabs(x));
+    }
+  }
+  if (unit == 0.0) return std::nullopt;
+  return Scale{false, unit};
+}
+
+// Every repetition on both sides the same value (a lock wait of 0): no
+// test needed, the change is exactly zero.
+bool AllEqual(const Observations& old_obs, const Observations& new_obs) {
+  if (old_obs.n < 2 || new_obs.n < 2) return false;  // one value tells little
+  const double first = old_obs.reps.front();
+  const auto same = [&](const Observations& obs) {
+    return std::all_of(obs.reps.begin(), obs.reps.end(),
+                       [&](double x) { return x == first; });
+  };
+  return same(old_obs) && same(new_obs);
+}
+
+void SetInterval(const Shift& shift, const Scale& scale,
+                 MetricComparison& out) {
+  out.change = scale.Relative(shift.estimate);
+  out.change_low = scale.Relative(shift.low);
+  out.change_high = scale.Relative(shift.high);
+  out.confidence = shift.confidence;
+  out.p = shift.p;
+}
+
+// Rounds of an alternating comparison: head/base per round, paired.
+bool TestPaired(const Observations& old_obs, const Observations& new_obs,
+                const Scale& scale, const StatsConfig& stats,
+                MetricComparison& out) {
+  const std::map<int, double> old_rounds = old_obs.PerProcess();
+  const std::map<int, double> new_rounds = new_obs.PerProcess();
+  std::vector<double> d;
+  for (const auto& [round, old_value] : old_rounds) {
+    const auto it = new_rounds.find(round);
+    if (it != new_rounds.end()) {
+      d.push_back(scale.Apply(it->second) - scale.Apply(old_value));
+    }
+  }
+  out.n_old = static_cast<int>(old_rounds.size());
+  out.n_new = static_cast<int>(new_rounds.size());
+  if (static_cast<int>(d.size()) < stats.min_rounds) {
+    out.note = std::to_string(d.size()) + " paired rounds, fewer than " +
+               std::to_string(stats.min_rounds) + ": not judged";
+    return false;
+  }
+  out.method = Method::kPairedRounds;
+  SetInterval(PairedShift(d, stats.confidence), scale, out);
+  return true;
+}
+
+// Processes as the unit: each process's median, Welch's t.
+bool TestProcesses(const Observations& old_obs, const Observations& new_obs,
+                   const Scale& scale, const StatsConfig& stats,
+                   MetricComparison& out) {
+  std::vector<double> x;
+  std::vector<double> y;
+  for (const auto& [id, value] : old_obs.PerProcess()) {
+    x.push_back(scale.Apply(value));
+  }
+  for (const auto& [id, value] : new_obs.PerProcess()) {
+    y.push_back(scale.Apply(value));
+  }
+  out.n_old = static_cast<int>(x.size());
+  out.n_new = static_cast<int>(y.size());
+  if (x.size() < 2 && y.size() < 2) return false;
+  out.method = Method::kProcesses;
+  SetInterval(ProcessShift(x, y, stats.confidence), scale, out);
+  return true;
+}
+
+// One process per side: the repetitions show the spread within a process
+// only. Tested as before (U test, or Welch on aggregates) so that a gross
+// change is still caught; the verdict needs single_process_min_effect.
+void TestWithinProcess(const Observations& old_obs, const Observations& new_obs,
+                       const StatsConfig& stats, MetricComparison& out) {
   out.n_old = old_obs.n;
   out.n_new = new_obs.n;
+  out.not_judged = true;
+  const std::string sizes =
+      std::to_string(old_obs.n) + " vs " + std::to_string(new_obs.n);
   if (old_obs.HasReps() && new_obs.HasReps()) {
     if (MannWhitneyMinP(old_obs.n, new_obs.n) > stats.fdr_q) {
-      out.note = "too few repetitions to test (" + std::to_string(old_obs.n) +
-                 " vs " + std::to_string(new_obs.n) + ")";
+      out.note = "too few repetitions to test (" + sizes + ")";
       return;
     }
     out.method = Method::kMannWhitney;
     out.p = MannWhitneyU(old_obs.reps, new_obs.reps).p;
-    return;
-  }
-  if (old_obs.n >= 2 && new_obs.n >= 2) {
+  } else if (old_obs.n >= 2 && new_obs.n >= 2) {
     // Aggregates-only files keep no samples; means and deviations remain.
     out.method = Method::kWelch;
     out.p = WelchTTest(old_obs.mean, old_obs.stddev, old_obs.n, new_obs.mean,
                        new_obs.stddev, new_obs.n);
+  } else {
+    out.note = "too few repetitions to test (" + sizes + ")";
     return;
   }
-  out.note = "too few repetitions to test (" + std::to_string(old_obs.n) +
-             " vs " + std::to_string(new_obs.n) + ")";
+  out.note = "one process per side: only a change beyond " +
+             FormatPercent(stats.single_process_min_effect) +
+             " can be told from the spread between processes";
 }
 
 MetricComparison CompareNoisy(const std::string& benchmark,
@@ -85,17 +197,54 @@ MetricComparison CompareNoisy(const std::string& benchmark,
                               const MetricPolicy& policy,
                               const Observations& old_obs,
                               const Observations& new_obs, const Context& ctx) {
+  const StatsConfig& stats = ctx.config.stats;
   MetricComparison out;
   out.metric = metric;
   out.policy = policy;
+  out.informational = !TimingsDecide(ctx.timing);
   out.old_value = old_obs.median;
   out.new_value = new_obs.median;
   out.change = RelativeChange(out.old_value, out.new_value);
-  const std::optional<double> calibrated =
-      ctx.noise != nullptr ? ctx.noise->For(benchmark, metric) : std::nullopt;
-  SetMinEffect(ctx.config.stats, policy, calibrated,
+  const double calibrated =
+      ctx.noise != nullptr ? ctx.noise->For(benchmark, metric).value_or(0.0)
+                           : 0.0;
+  if (old_obs.HasReps() && new_obs.HasReps() && AllEqual(old_obs, new_obs)) {
+    out.n_old = old_obs.Processes();
+    out.n_new = new_obs.Processes();
+    out.method = Method::kExact;
+    out.p = 1.0;
+    out.change_low = out.change_high = 0.0;
+    SetMinEffect(stats, policy, 0.0, 0.0, out);
+    return out;
+  }
+  const std::optional<Scale> scale = old_obs.HasReps() && new_obs.HasReps()
+                                         ? ScaleFor(old_obs, new_obs)
+                                         : std::nullopt;
+  if (scale && ctx.timing == TimingRole::kPaired &&
+      TestPaired(old_obs, new_obs, *scale, stats, out)) {
+    // Drift both sides shared cancels round by round: only the floor.
+    SetMinEffect(stats, policy, 0.0, 0.0, out);
+    out.threshold_source = "floor (paired rounds)";
+    return out;
+  }
+  if (ctx.timing == TimingRole::kPaired && !out.note.empty()) {
+    out.not_judged = true;
+    SetMinEffect(stats, policy, 0.0, 0.0, out);
+    return out;
+  }
+  if (scale && TestProcesses(old_obs, new_obs, *scale, stats, out)) {
+    // The processes carry the noise between them; the calibration and the
+    // suite drift still raise the floor for a run measured minutes apart.
+    SetMinEffect(stats, policy, calibrated, 0.0, out);
+    return out;
+  }
+  SetMinEffect(stats, policy, calibrated,
                std::max(RelativeSpread(old_obs), RelativeSpread(new_obs)), out);
-  TestShift(old_obs, new_obs, ctx.config.stats, out);
+  if (stats.single_process_min_effect > out.threshold) {
+    out.threshold = stats.single_process_min_effect;
+    out.threshold_source = "one process per side";
+  }
+  TestWithinProcess(old_obs, new_obs, stats, out);
   return out;
 }
 
@@ -186,7 +335,11 @@ ItemComparison CompareBenchmark(const Benchmark& old_bm,
     const Observations* old_obs = old_bm.Find(metric);
     const Observations* new_obs = new_bm.Find(metric);
     if (ctx.mode == CompareMode::kRatio && policy.kind == MetricKind::kNoisy) {
-      continue;  // covered by the after/before ratio items
+      continue;  // shown as after/before ratios, for information
+    }
+    if (ctx.mode == CompareMode::kRatio && IsInstructionCount(metric) &&
+        !ctx.instructions_comparable) {
+      continue;  // another toolchain, libc or CPU family: see the notes
     }
     if (ctx.config.exact_only && policy.kind == MetricKind::kNoisy) continue;
     if (old_obs == nullptr || new_obs == nullptr) {
@@ -241,8 +394,7 @@ MetricComparison CompareRatio(const std::string& key, const std::string& metric,
       std::hypot(RelativeSpread(old_after), RelativeSpread(old_before));
   const double new_spread =
       std::hypot(RelativeSpread(new_after), RelativeSpread(new_before));
-  SetMinEffect(stats, policy, std::nullopt, std::max(old_spread, new_spread),
-               out);
+  SetMinEffect(stats, policy, 0.0, std::max(old_spread, new_spread), out);
   const int fewest = std::min(out.n_old, out.n_new);
   const bool all_reps = old_after.HasReps() && old_before.HasReps() &&
                         new_after.HasReps() && new_before.HasReps();
@@ -308,6 +460,9 @@ void AddRatioItems(const Run& old_run, const Run& new_run, const Config& config,
       item.metrics.push_back(CompareRatio(new_pair.key, metric, policy, *obs[0],
                                           *obs[1], *obs[2], *obs[3],
                                           config.stats));
+      // Ratios of timings are not machine-independent either (a lock
+      // costs differently on another CPU): information, never a verdict.
+      item.metrics.back().informational = true;
     }
     if (!item.metrics.empty()) comparison.items.push_back(std::move(item));
   }
@@ -316,9 +471,10 @@ void AddRatioItems(const Run& old_run, const Run& new_run, const Config& config,
 Verdict Overall(const ItemComparison& item) {
   if (item.verdict == Verdict::kError) return Verdict::kError;
   const auto any = [&](Verdict verdict) {
-    return std::any_of(
-        item.metrics.begin(), item.metrics.end(),
-        [&](const MetricComparison& m) { return m.verdict == verdict; });
+    return std::any_of(item.metrics.begin(), item.metrics.end(),
+                       [&](const MetricComparison& m) {
+                         return !m.informational && m.verdict == verdict;
+                       });
   };
   for (const Verdict verdict : {Verdict::kRegressed, Verdict::kImproved,
                                 Verdict::kUnstable, Verdict::kUnchanged}) {
@@ -333,11 +489,6 @@ void AddContextNotes(const Run& old_run, const Run& new_run,
     comparison.notes.emplace_back(
         "exact metrics only (--exact-only): timings and other noisy metrics "
         "are not compared with this baseline");
-  } else if (comparison.mode == CompareMode::kRatio) {
-    comparison.notes.push_back(
-        "fingerprints differ (old " + old_run.info.fingerprint + ", new " +
-        new_run.info.fingerprint +
-        "): timings compared as after/before ratios, exact metrics as values");
   }
   if (old_run.info.fingerprint_derived || new_run.info.fingerprint_derived) {
     comparison.notes.emplace_back(
@@ -383,9 +534,19 @@ void Decide(const StatsConfig& stats, Comparison& comparison) {
         continue;
       }
       metric.verdict = DecideNoisy(metric, stats);
+      if (metric.verdict == Verdict::kUnchanged && metric.change_low &&
+          metric.change_high) {
+        metric.bound = std::max(std::fabs(*metric.change_low),
+                                std::fabs(*metric.change_high));
+      }
       if (metric.verdict == Verdict::kUnstable && metric.note.empty()) {
-        metric.note = "noise (" + FormatPercent(metric.threshold) +
-                      ") hides smaller changes";
+        metric.note = metric.change_low && metric.change_high
+                          ? "interval [" + FormatChange(*metric.change_low) +
+                                ", " + FormatChange(*metric.change_high) +
+                                "] too wide to bound the change by " +
+                                FormatPercent(stats.unstable_above)
+                          : "noise (" + FormatPercent(metric.threshold) +
+                                ") hides smaller changes";
       }
     }
     item.verdict = Overall(item);
@@ -406,6 +567,7 @@ void Decide(const StatsConfig& stats, Comparison& comparison) {
 // same counter in every other one.
 void ApplySuiteDrift(const StatsConfig& stats, Comparison& comparison) {
   if (comparison.mode != CompareMode::kAbsolute ||
+      comparison.timing == TimingRole::kPaired ||
       stats.suite_drift_multiplier <= 0.0) {
     return;
   }
@@ -475,6 +637,114 @@ void AddRunNotes(const Run& old_run, const Run& new_run,
   }
 }
 
+// Days from an ISO 8601 time ("2026-11-22T06:00:35Z", or Google Benchmark's
+// "2026-11-22T06:00:35+00:00", offset ignored) until now.
+std::optional<double> DaysSince(const std::string& when) {
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(when.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year,
+                  &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+                  &consumed) != 6 ||
+      consumed < 19) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::time_t then = timegm(&tm);
+  if (then == static_cast<std::time_t>(-1)) return std::nullopt;
+  const double seconds = std::difftime(std::time(nullptr), then);
+  return seconds < 0.0 ? 0.0 : seconds / 86400.0;
+}
+
+// "Intel(R) Xeon(R) ..., revision 70b9b1b, 10 days ago": what a stored run
+// was recorded on, for the line that says why its timings do not count.
+std::string Describe(const RunInfo& info, const nlohmann::json& provenance) {
+  std::string text = info.cpu_model.empty() ? "fingerprint " + info.fingerprint
+                                            : info.cpu_model;
+  if (!info.revision.empty()) text += ", revision " + info.revision;
+  std::string when = info.date;
+  if (provenance.is_object()) {
+    const auto accepted = provenance.find("accepted_at");
+    if (accepted != provenance.end() && accepted->is_string()) {
+      when = accepted->get<std::string>();
+    }
+  }
+  const std::optional<double> days = DaysSince(when);
+  if (days) {
+    text += *days < 1.0 ? ", today"
+                        : ", " + std::to_string(static_cast<long long>(*days)) +
+                              (*days < 2.0 ? " day ago" : " days ago");
+  }
+  return text;
+}
+
+void SetTimingRole(const Run& old_run, const Run& new_run, const Config& config,
+                   Comparison& comparison) {
+  if (comparison.mode == CompareMode::kRatio) {
+    comparison.timing = TimingRole::kOtherMachine;
+    comparison.timing_note =
+        "timings not comparable: the old run was recorded on " +
+        Describe(old_run.info, old_run.provenance) + ", this one on " +
+        (new_run.info.cpu_model.empty()
+             ? "fingerprint " + new_run.info.fingerprint
+             : new_run.info.cpu_model) +
+        " (another fingerprint); shown for information, only exact metrics "
+        "and the targets decide. A timing verdict needs both sides measured "
+        "here, back to back: bench-all --against REF or ci/pr-gate.sh";
+    return;
+  }
+  if (config.stored_baseline) {
+    comparison.timing = TimingRole::kStored;
+    comparison.timing_note =
+        "timings against the stored baseline (" +
+        Describe(old_run.info, old_run.provenance) +
+        ") are information: not measured back to back, so the machine's "
+        "state between the runs is in them; exact metrics and the targets "
+        "decide. A timing verdict: bench-all --against REF or ci/pr-gate.sh";
+    return;
+  }
+  if (!old_run.info.pairing.empty() &&
+      old_run.info.pairing == new_run.info.pairing) {
+    comparison.timing = TimingRole::kPaired;
+    comparison.timing_note =
+        "timings judged round by round: both runs alternated on this "
+        "machine (pairing " +
+        new_run.info.pairing + ")";
+    return;
+  }
+  comparison.timing = TimingRole::kDecide;
+  comparison.timing_note =
+      "timings judged: both runs on one machine (fingerprint " +
+      new_run.info.fingerprint + "), each process a replicate";
+}
+
+bool InstructionsComparable(const RunInfo& old_info, const RunInfo& new_info,
+                            Comparison& comparison) {
+  if (comparison.mode == CompareMode::kAbsolute) return true;
+  const auto same = [](const std::string& a, const std::string& b) {
+    return !a.empty() && a == b;
+  };
+  if (same(old_info.compiler, new_info.compiler) &&
+      same(old_info.libc, new_info.libc) &&
+      same(old_info.cpu_family, new_info.cpu_family)) {
+    comparison.notes.push_back(
+        "instruction counts compared across fingerprints: same compiler, " +
+        new_info.libc + " and " + new_info.cpu_family);
+    return true;
+  }
+  const auto show = [](const std::string& value) {
+    return value.empty() ? std::string("unknown") : value;
+  };
+  comparison.notes.push_back(
+      "instruction counts not compared: they are exact only for one "
+      "compiler, C library and CPU family (glibc picks its string routines "
+      "by CPU); old: " +
+      show(old_info.compiler) + ", " + show(old_info.libc) + ", " +
+      show(old_info.cpu_family) + "; new: " + show(new_info.compiler) + ", " +
+      show(new_info.libc) + ", " + show(new_info.cpu_family));
+  return false;
+}
+
 }  // namespace
 
 const MetricComparison* ItemComparison::Find(std::string_view metric) const {
@@ -491,19 +761,35 @@ Verdict DecideNoisy(const MetricComparison& comparison,
   // On the log scale, so a time and its rate (a -53% time is a +115% rate)
   // get the same verdict; signed or zero values fall back to the plain
   // relative change.
+  const bool interval = comparison.change_low && comparison.change_high;
   const bool positive =
       comparison.old_value > 0.0 && comparison.new_value > 0.0;
-  const bool beyond =
-      positive
-          ? std::fabs(std::log(comparison.new_value / comparison.old_value)) >
-                std::log1p(comparison.threshold)
-          : std::fabs(comparison.change) > comparison.threshold;
+  const double shift =
+      interval && comparison.change > -1.0
+          ? std::log1p(comparison.change)
+          : (positive ? std::log(comparison.new_value / comparison.old_value)
+                      : comparison.change);
+  const bool beyond = (interval || positive)
+                          ? std::fabs(shift) > std::log1p(comparison.threshold)
+                          : std::fabs(comparison.change) > comparison.threshold;
   if (q <= stats.fdr_q && beyond) {
     return IsWorse(comparison.policy, comparison.change) ? Verdict::kRegressed
                                                          : Verdict::kImproved;
   }
+  if (comparison.not_judged) return Verdict::kUnstable;
+  if (interval) {
+    // "Unchanged" is a claim: the whole interval within +-unstable_above.
+    const double widest = std::max(std::fabs(*comparison.change_low),
+                                   std::fabs(*comparison.change_high));
+    return widest > stats.unstable_above ? Verdict::kUnstable
+                                         : Verdict::kUnchanged;
+  }
   if (comparison.threshold > stats.unstable_above) return Verdict::kUnstable;
   return Verdict::kUnchanged;
+}
+
+bool TimingsDecide(TimingRole role) {
+  return role == TimingRole::kDecide || role == TimingRole::kPaired;
 }
 
 Comparison CompareRuns(const Run& old_run, const Run& new_run,
@@ -516,13 +802,17 @@ Comparison CompareRuns(const Run& old_run, const Run& new_run,
   comparison.mode = old_run.info.fingerprint == new_run.info.fingerprint
                         ? CompareMode::kAbsolute
                         : CompareMode::kRatio;
+  SetTimingRole(old_run, new_run, config, comparison);
   AddContextNotes(old_run, new_run, config, comparison);
+  const bool instructions_comparable =
+      InstructionsComparable(old_run.info, new_run.info, comparison);
   const Context ctx{
       config,
       // A calibration is only valid for the machine it was measured on.
       comparison.mode == CompareMode::kAbsolute ? noise : nullptr,
       comparison.mode,
-      old_run.info.alloc_counting_off || new_run.info.alloc_counting_off};
+      old_run.info.alloc_counting_off || new_run.info.alloc_counting_off,
+      comparison.timing, instructions_comparable};
 
   for (const Benchmark& new_bm : new_run.benchmarks) {
     const Benchmark* old_bm = old_run.Find(new_bm.name);
@@ -579,6 +869,10 @@ const char* ToString(Method method) {
       return "bootstrap";
     case Method::kNormal:
       return "normal";
+    case Method::kPairedRounds:
+      return "paired rounds";
+    case Method::kProcesses:
+      return "processes";
   }
   return "?";
 }

@@ -10,8 +10,29 @@
 // A shift that is significant but inside the noise is "unchanged"; noise
 // too large to see a change below `unstable_above` is "unstable".
 //
-// Runs with the same fingerprint are compared in absolute terms. Across
-// fingerprints only exact metrics and after/before ratios are comparable.
+// The process is the unit of replication (repetitions inside one process
+// share its code and heap layout and the machine's state of that moment):
+// - paired: both runs carry the same hotpath_pairing (two sides of one
+//   alternating comparison, `merge --pairing`): per round the log ratio
+//   head/base of the processes' medians, its Hodges-Lehmann estimate with
+//   the Wilcoxon signed-rank interval and test; drift both sides shared
+//   cancels, so no suite drift applies;
+// - processes: otherwise, with several processes on a side, Welch's t on
+//   the log of each process's median;
+// - one process per side (a plain Google Benchmark run): the spread between
+//   processes is unknown, so only a change beyond
+//   `single_process_min_effect` can be called; anything smaller is "not
+//   judged", which fails a comparison whose timings decide.
+// Every judged comparison carries the interval of its change: "unchanged"
+// means the whole interval lies within +-unstable_above, and the bound it
+// proves is kept.
+//
+// Timings decide only when both runs were measured back to back on one
+// machine: `compare` of two runs of one fingerprint. Against a stored
+// baseline (gate) and across fingerprints they are information, computed
+// and shown but never counted. Exact metrics decide on any machine;
+// instruction counts across fingerprints only where compiler, C library
+// and CPU family match.
 
 #ifndef HOTPATH_TOOLS_BENCHGATE_COMPARE_H_
 #define HOTPATH_TOOLS_BENCHGATE_COMPARE_H_
@@ -37,7 +58,16 @@ enum class Verdict {
   kError,
 };
 
-enum class Method { kNone, kExact, kMannWhitney, kWelch, kBootstrap, kNormal };
+enum class Method {
+  kNone,
+  kExact,
+  kMannWhitney,
+  kWelch,
+  kBootstrap,
+  kNormal,
+  kPairedRounds,  // Wilcoxon signed-rank over the rounds' log ratios
+  kProcesses,     // Welch's t over the processes' log medians
+};
 
 struct MetricComparison {
   std::string metric;
@@ -51,8 +81,19 @@ struct MetricComparison {
   // Exact: the absolute tolerance. Noisy: the relative minimum effect.
   double threshold = 0.0;
   std::string threshold_source;  // why the threshold is what it is
-  int n_old = 0;
+  int n_old = 0;  // repetitions, or processes / rounds when those decide
   int n_new = 0;
+  // The interval of `change` (relative), when the method gives one.
+  std::optional<double> change_low;
+  std::optional<double> change_high;
+  double confidence = 0.0;  // of that interval
+  // Unchanged: the largest |change| the interval allows ("within +-4%").
+  std::optional<double> bound;
+  // Shown, never counted: timings against a stored baseline or another
+  // machine's run.
+  bool informational = false;
+  // A timing that could not be judged (one process per side).
+  bool not_judged = false;
   Verdict verdict = Verdict::kNotCompared;
   std::string note;
 };
@@ -62,6 +103,7 @@ enum class ItemKind { kBenchmark, kRatio };
 struct ItemComparison {
   std::string name;  // benchmark name, or pair key for kRatio
   ItemKind kind = ItemKind::kBenchmark;
+  // From the metrics that decide; informational ones are left out.
   Verdict verdict = Verdict::kNotCompared;
   std::vector<MetricComparison> metrics;
   std::string note;
@@ -71,8 +113,20 @@ struct ItemComparison {
 
 enum class CompareMode { kAbsolute, kRatio };
 
+// Whether timings (noisy metrics) take part in the verdict, and why not.
+enum class TimingRole {
+  kDecide,       // back to back on one machine: `compare`
+  kPaired,       // the same, round by round (hotpath_pairing)
+  kStored,       // against a stored baseline: not back to back
+  kOtherMachine  // another fingerprint: not comparable
+};
+
 struct Comparison {
   CompareMode mode = CompareMode::kAbsolute;
+  TimingRole timing = TimingRole::kDecide;
+  // One line on what the timings are to this comparison, for the renderers:
+  // "not comparable: recorded on Intel Xeon, revision 70b9b1b, 10 days ago".
+  std::string timing_note;
   std::string old_source;
   std::string new_source;
   std::string old_fingerprint;
@@ -93,6 +147,7 @@ Verdict DecideNoisy(const MetricComparison& comparison,
 
 const char* ToString(Verdict verdict);
 const char* ToString(Method method);
+bool TimingsDecide(TimingRole role);
 
 }  // namespace hotpath::benchgate
 

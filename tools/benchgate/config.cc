@@ -95,9 +95,10 @@ class ObjectReader {
 };
 
 void ParseStatistics(const ObjectReader& reader, StatsConfig& stats) {
-  reader.AllowOnly({"fdr_q", "min_effect", "noise_multiplier",
-                    "suite_drift_multiplier", "unstable_above", "confidence",
-                    "min_repetitions", "bootstrap_resamples", "seed"});
+  reader.AllowOnly(
+      {"fdr_q", "min_effect", "noise_multiplier", "suite_drift_multiplier",
+       "unstable_above", "confidence", "min_repetitions", "min_rounds",
+       "single_process_min_effect", "bootstrap_resamples", "seed"});
   reader.Number("fdr_q", stats.fdr_q, 1e-6, 0.5);
   reader.Number("min_effect", stats.min_effect, 0.0, 10.0);
   reader.Number("noise_multiplier", stats.noise_multiplier, 0.0, 100.0);
@@ -106,6 +107,9 @@ void ParseStatistics(const ObjectReader& reader, StatsConfig& stats) {
   reader.Number("unstable_above", stats.unstable_above, 0.0, 100.0);
   reader.Number("confidence", stats.confidence, 0.5, 0.9999);
   reader.Integer("min_repetitions", stats.min_repetitions, 2, 1000);
+  reader.Integer("min_rounds", stats.min_rounds, 2, 1000);
+  reader.Number("single_process_min_effect", stats.single_process_min_effect,
+                0.0, 1000.0);
   reader.Integer("bootstrap_resamples", stats.bootstrap.resamples, 100,
                  1000000);
   double seed = static_cast<double>(stats.bootstrap.seed);

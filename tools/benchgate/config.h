@@ -24,6 +24,11 @@ struct StatsConfig {
   double unstable_above = 0.25;  // min effect beyond this: "unstable"
   double confidence = 0.95;      // target intervals, simultaneous per target
   int min_repetitions = 5;       // below this no interval is attempted
+  // Paired rounds needed before a paired comparison is attempted.
+  int min_rounds = 4;
+  // With one process per side only a change beyond this can be called: the
+  // same binary's next process can differ by 40% on a shared machine.
+  double single_process_min_effect = 1.0;
   BootstrapOptions bootstrap;
 };
 
@@ -47,6 +52,9 @@ struct Config {
   // Not from the file: set by `gate --exact-only`. CompareRuns then skips
   // noisy metrics and ratio items; targets are unaffected.
   bool exact_only = false;
+  // Not from the file: set by `gate`. The old run is a stored baseline, not
+  // measured back to back with the new one: its timings are information.
+  bool stored_baseline = false;
 };
 
 Config ParseConfig(const nlohmann::json& document, const std::string& path);

@@ -122,6 +122,12 @@ RunInfo DescribeRun(const json& context,
   info.allocator = ContextString(context, "hotpath_allocator");
   info.alloc_counting_off =
       Lower(ContextString(context, "hotpath_alloc_counting")) == "off";
+  info.pairing = ContextString(context, "hotpath_pairing");
+  info.compiler = ContextString(context, "hotpath_compiler");
+  info.libc = ContextString(context, "hotpath_libc");
+  info.cpu_family = ContextString(context, "hotpath_cpu_family");
+  info.cpu_model = ContextString(context, "hotpath_cpu_model");
+  info.date = ContextString(context, "date");
   return info;
 }
 

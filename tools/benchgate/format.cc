@@ -95,9 +95,19 @@ std::string DescribeTest(const MetricComparison& comparison) {
     return "exact, tolerance " + FormatNumber(comparison.threshold);
   }
   std::string text;
+  if (comparison.change_low && comparison.change_high) {
+    text = "change [" + FormatChange(*comparison.change_low) + ", " +
+           FormatChange(*comparison.change_high) + "] at " +
+           Printf("%.0f%%", comparison.confidence * 100.0) + ", ";
+  }
   if (comparison.q) {
-    text = "q=" + FormatP(*comparison.q) + " (" + ToString(comparison.method) +
-           ")";
+    text += "q=" + FormatP(*comparison.q) + " (" + ToString(comparison.method) +
+            ", " + std::to_string(comparison.n_old) + " vs " +
+            std::to_string(comparison.n_new) +
+            (comparison.method == Method::kPairedRounds ? " rounds"
+             : comparison.method == Method::kProcesses  ? " processes"
+                                                        : " repetitions") +
+            ")";
   }
   // Without a test the minimum effect explains nothing.
   if (!comparison.threshold_source.empty() && comparison.p) {

@@ -44,7 +44,8 @@ const std::set<std::string, std::less<>>& KnownFields() {
       "cpu_coefficient",
       "real_coefficient",
       "rms",
-      "complexity_n"};
+      "complexity_n",
+      "hotpath_process"};
   return fields;
 }
 
@@ -162,6 +163,9 @@ struct Accumulator {
   std::set<long long> repetitions_seen;
   long long next_repetition = 0;
   std::map<std::string, std::vector<double>> reps;
+  // hotpath_process of each value in reps, parallel to it.
+  std::map<std::string, std::vector<int>> processes;
+  bool any_process = false;
   std::size_t nan_values = 0;
   std::set<std::string> aggregates_seen;
   int aggregate_repetitions = 0;
@@ -186,12 +190,22 @@ void ReadIterationRow(const RowReader& row, const std::string& run_name,
     return;
   }
   row.Integer("iterations");  // validates the type only
+  const std::optional<long long> process = row.Integer("hotpath_process");
+  if (process && (*process < 1 || *process > 1'000'000)) {
+    row.Fail("hotpath_process must be between 1 and 1000000");
+  }
+  const int process_id = process ? static_cast<int>(*process) : 1;
+  acc.any_process = acc.any_process || process.has_value();
+  const auto add = [&](const std::string& name, double value) {
+    acc.reps[name].push_back(value);
+    acc.processes[name].push_back(process_id);
+  };
   const double scale = row.TimeScale();
-  acc.reps[std::string(kRealTime)].push_back(row.Time(kRealTime, scale));
-  acc.reps[std::string(kCpuTime)].push_back(row.Time(kCpuTime, scale));
+  add(std::string(kRealTime), row.Time(kRealTime, scale));
+  add(std::string(kCpuTime), row.Time(kCpuTime, scale));
   for (const auto& [name, value] : row.Counters()) {
     if (std::isfinite(value)) {
-      acc.reps[name].push_back(value);
+      add(name, value);
     } else {
       ++acc.nan_values;
     }
@@ -419,6 +433,7 @@ ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
       for (const auto& [metric, values] : acc.reps) {
         Observations obs;
         obs.reps = values;
+        if (acc.any_process) obs.process = acc.processes.at(metric);
         obs.Summarise();
         benchmark.metrics.emplace(metric, std::move(obs));
       }

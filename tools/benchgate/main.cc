@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
       ->required();
   compare->add_option("--targets", options.targets_path,
                       "targets.json whose metric policies to use");
+  compare->add_flag("--exact-only", options.exact_only,
+                    "Compare only exact metrics (allocations, "
+                    "instructions...): timings are not judged");
   AddReadOptions(compare, options);
   AddReportOptions(compare, options);
 
@@ -120,8 +123,9 @@ int main(int argc, char** argv) {
                              "targets.json whose metric policies to use");
   accept_command->add_flag(
       "--allow-debug-library", accept.allow_debug_library,
-      "Accept a foreign run whose only debug flag is Google Benchmark's own "
-      "library_build_type (Debian's libbenchmark reports debug)");
+      "Do not warn about a run whose only debug flag is Google Benchmark's "
+      "own library_build_type (Debian's libbenchmark reports debug); such "
+      "a run is accepted either way");
   AddReadOptions(accept_command, options);
 
   bg::ReportCommandOptions html;
@@ -130,6 +134,10 @@ int main(int argc, char** argv) {
   report->add_option("RUN", run_path, "JSON file or run directory")->required();
   report->add_option("--baseline", html.baseline_dir,
                      "Baseline directory (baselines/) to compare against");
+  report->add_option("--against", html.against_path,
+                     "A run measured back to back with RUN on this machine "
+                     "(a PR gate's merge-base): compared as `compare` does, "
+                     "timings deciding, instead of the stored baseline");
   report->add_option("--targets", options.targets_path, "targets.json");
   report->add_option("-o,--output", html.output_path, "The HTML file to write")
       ->required();
@@ -155,6 +163,11 @@ int main(int argc, char** argv) {
       "Refuse a benchmark found in two inputs (shards) instead of pooling");
   merge_command->add_option("--allocator", merge.allocator,
                             "Allocator subfolder of run directories");
+  merge_command->add_option(
+      "--pairing", merge.pairing,
+      "Mark OUT as one side of an alternating comparison: both sides merged "
+      "with the same ID (rounds in the same order) are compared round by "
+      "round");
 
   bg::InstructionsOptions instructions;
   CLI::App* instructions_command = app.add_subcommand(

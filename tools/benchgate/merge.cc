@@ -265,6 +265,12 @@ std::vector<json> RecomputeAggregates(const std::vector<json>& reps,
   return rows;
 }
 
+// The process a repetition ran in: 1 for a file Google Benchmark wrote
+// (one process), hotpath_process for one merged before.
+long long ProcessOf(const json& row) {
+  return std::max(1LL, IntegerField(row, "hotpath_process", 1));
+}
+
 bool SameRepetition(const json& a, const json& b) {
   for (const char* key :
        {"iterations", "real_time", "cpu_time", "time_unit", "error_occurred"}) {
@@ -334,6 +340,19 @@ std::vector<json> Pool(const Entry& entry, const std::vector<Input>& inputs,
       }
     }
   }
+  // Each input's processes keep their own numbers, after the processes of
+  // the inputs before it: the k-th input holding this benchmark is its k-th
+  // process (or, if it was merged itself, its processes follow on).
+  std::map<std::size_t, long long> process_offset;
+  long long processes = 0;
+  for (const std::size_t i : entry.inputs) {
+    long long most = 1;
+    for (const auto& [input, row] : reps) {
+      if (input == i) most = std::max(most, ProcessOf(*row));
+    }
+    process_offset[i] = processes;
+    processes += most;
+  }
   std::vector<json> rows;
   rows.reserve(reps.size());
   long long index = 0;
@@ -341,6 +360,7 @@ std::vector<json> Pool(const Entry& entry, const std::vector<Input>& inputs,
     json copy = *row;
     copy["repetition_index"] = index++;
     copy["repetitions"] = reps.size();
+    copy["hotpath_process"] = process_offset.at(input) + ProcessOf(*row);
     rows.push_back(std::move(copy));
   }
   std::set<std::string> wanted;
@@ -460,6 +480,7 @@ MergeResult MergeRuns(const std::vector<std::string>& paths,
     if (entry.inputs.size() == 1) {
       for (const auto& [input, row] : entry.iterations) {
         entry_rows.push_back(*row);
+        entry_rows.back()["hotpath_process"] = ProcessOf(*row);
       }
       for (const auto& [input, row] : entry.aggregates) {
         entry_rows.push_back(*row);
@@ -512,6 +533,7 @@ MergeResult MergeRuns(const std::vector<std::string>& paths,
       {"benchmarks", result.benchmarks},
       {"pooled", result.pooled},
   };
+  if (!options.pairing.empty()) context["hotpath_pairing"] = options.pairing;
   if (result.mixed) {
     context["hotpath_merge"]["note"] =
         "shards ran on different machines: absolute timings are comparable "
@@ -539,6 +561,11 @@ int MergeCommand(const std::string& out_path,
       throw InputError(out_path, "is inside the input run directory " + input +
                                      ": it would be read as part of that run");
     }
+  }
+  if (!options.pairing.empty() && !IsValidFingerprint(options.pairing)) {
+    throw InputError("--pairing", "\"" + options.pairing +
+                                      "\" is not a valid pairing id (letters, "
+                                      "digits, '.', '_', '-'; at most 128)");
   }
   MergeOptions stamped = options;
   if (stamped.merged_at.empty()) stamped.merged_at = UtcNow();

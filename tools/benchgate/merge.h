@@ -8,6 +8,10 @@
 // the reader refuses two "mean" rows for one benchmark and would otherwise
 // be handed statistics of half the samples.
 //
+// Every repetition row keeps the process it ran in (hotpath_process): the
+// k-th input that holds a benchmark is its k-th process, so the statistics
+// can treat the process, not the repetition, as the unit of replication.
+//
 // Pooling is only done where it is honest: the same build (revision, build
 // type, allocator) on the same machine. Different fingerprints are refused
 // unless explicitly allowed for shards; then the merged run records every
@@ -35,6 +39,9 @@ struct MergeOptions {
   // Shards only: a benchmark found in two inputs is an error, not pooled.
   bool disjoint = false;
   std::string merged_at;  // UTC, ISO 8601; recorded as provenance
+  // Both sides of one alternating comparison carry the same id (context
+  // hotpath_pairing): `compare` then pairs their processes by number.
+  std::string pairing;
 };
 
 struct MergeResult {

@@ -13,6 +13,22 @@ void Observations::Summarise() {
   stddev = StdDev(reps);
 }
 
+int Observations::Processes() const {
+  if (reps.empty()) return 0;
+  if (process.size() != reps.size()) return 1;
+  return static_cast<int>(PerProcess().size());
+}
+
+std::map<int, double> Observations::PerProcess() const {
+  std::map<int, std::vector<double>> groups;
+  for (std::size_t i = 0; i < reps.size(); ++i) {
+    groups[process.size() == reps.size() ? process[i] : 1].push_back(reps[i]);
+  }
+  std::map<int, double> medians;
+  for (const auto& [id, values] : groups) medians[id] = Median(values);
+  return medians;
+}
+
 const Observations* Benchmark::Find(std::string_view metric) const {
   const auto it = metrics.find(metric);
   return it == metrics.end() ? nullptr : &it->second;

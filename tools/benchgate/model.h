@@ -26,6 +26,9 @@ inline constexpr std::string_view kCpuTime = "cpu_time";
 
 struct Observations {
   std::vector<double> reps;  // one value per repetition; empty if aggregates
+  // The process each repetition ran in (hotpath_process, 1-based), parallel
+  // to reps; empty when every repetition came from one process.
+  std::vector<int> process;
   double median = 0.0;
   double mean = 0.0;
   double stddev = 0.0;
@@ -34,6 +37,12 @@ struct Observations {
   bool HasReps() const { return !reps.empty(); }
   // Fills median, mean, stddev and n from reps.
   void Summarise();
+  // How many processes the repetitions came from (0 without repetitions).
+  int Processes() const;
+  // The median of each process's repetitions, by process number: the unit
+  // of replication for timings (repetitions inside one process share its
+  // code and heap layout and the machine's state of that moment).
+  std::map<int, double> PerProcess() const;
 };
 
 struct Complexity {
@@ -62,6 +71,17 @@ struct RunInfo {
   std::string revision;
   std::string allocator;
   bool alloc_counting_off = false;
+  // Set by `merge --pairing ID` on both sides of one alternating
+  // comparison: their processes with the same number ran seconds apart.
+  std::string pairing;
+  // What decides whether instruction counts of two machines compare:
+  // the toolchain, the C library (glibc picks string routines by CPU) and
+  // the CPU family. Empty when the context does not say.
+  std::string compiler;
+  std::string libc;
+  std::string cpu_family;
+  std::string cpu_model;  // for labels
+  std::string date;       // Google Benchmark's context date, for labels
 };
 
 // The before and after variants of one operation, joined by pair key.

@@ -604,6 +604,15 @@ void RenderHeader(const HtmlReportInput& input, Page& page) {
   page.Add(std::string("<div class=\"verdict ") +
            (report.exit_code == kExitPass ? "good" : "bad") +
            "\" id=\"verdict\">" + HtmlEscape(ResultLine(report)) + "</div>");
+  // What the timings are to this verdict, in one sentence, then how
+  // tightly they were bounded.
+  if (report.comparison && !report.comparison->timing_note.empty()) {
+    page.Add("<p class=\"story\" id=\"timings\">" +
+             HtmlEscape(report.comparison->timing_note) + ".");
+    const std::string timing = TimingLine(report);
+    if (!timing.empty()) page.Add(" " + HtmlEscape(timing) + ".");
+    page.Add("</p>");
+  }
   std::vector<std::string> notes = report.notes;
   if (report.comparison) {
     notes.insert(notes.end(), report.comparison->notes.begin(),

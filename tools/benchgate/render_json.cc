@@ -1,5 +1,6 @@
 // Machine-readable verdicts (--json). Schema 1; fields are only added.
 
+#include <algorithm>
 #include <cmath>
 
 #include "benchgate/render.h"
@@ -34,8 +35,46 @@ json MetricJson(const MetricComparison& m) {
               {"threshold_source", m.threshold_source},
               {"n_old", m.n_old},
               {"n_new", m.n_new},
+              {"change_low", Optional(m.change_low)},
+              {"change_high", Optional(m.change_high)},
+              {"confidence", m.change_low ? json(m.confidence) : json()},
+              {"within", Optional(m.bound)},
+              {"informational", m.informational},
+              {"not_judged", m.not_judged},
               {"verdict", ToString(m.verdict)},
               {"note", m.note}};
+}
+
+const char* ToString(TimingRole role) {
+  switch (role) {
+    case TimingRole::kDecide:
+      return "decide";
+    case TimingRole::kPaired:
+      return "decide, paired rounds";
+    case TimingRole::kStored:
+      return "information: stored baseline";
+    case TimingRole::kOtherMachine:
+      return "information: another machine";
+  }
+  return "?";
+}
+
+// Benchmarks whose deciding timing regressed or could not be bounded:
+// what a PR gate re-runs for more rounds before its verdict is final.
+json ToConfirm(const Comparison& comparison) {
+  json names = json::array();
+  for (const ItemComparison& item : comparison.items) {
+    if (item.kind != ItemKind::kBenchmark) continue;
+    const bool doubtful = std::any_of(
+        item.metrics.begin(), item.metrics.end(),
+        [](const MetricComparison& m) {
+          return !m.informational && m.policy.kind == MetricKind::kNoisy &&
+                 (m.verdict == Verdict::kRegressed ||
+                  m.verdict == Verdict::kUnstable);
+        });
+    if (doubtful) names.push_back(item.name);
+  }
+  return names;
 }
 
 json ComparisonJson(const Comparison& comparison) {
@@ -58,6 +97,8 @@ json ComparisonJson(const Comparison& comparison) {
               {"new_fingerprint", comparison.new_fingerprint},
               {"mode", comparison.mode == CompareMode::kAbsolute ? "absolute"
                                                                  : "ratio"},
+              {"timings", ToString(comparison.timing)},
+              {"timing_note", comparison.timing_note},
               {"items", items},
               {"only_in_old", comparison.only_in_old},
               {"only_in_new", comparison.only_in_new},
@@ -123,7 +164,17 @@ json RenderJson(const Report& report) {
         {"targets_pass", s.pass},
         {"targets_fail", s.fail},
         {"targets_inconclusive", s.inconclusive},
-        {"targets_missing", s.missing}}},
+        {"targets_missing", s.missing},
+        {"timings_informational", s.timings_informational},
+        {"timings", s.timings},
+        {"timings_within_5pct", s.within_5},
+        {"timings_within_10pct", s.within_10},
+        {"timings_within_25pct", s.within_25},
+        {"timings_slower", s.timings_slower},
+        {"timings_faster", s.timings_faster},
+        {"timings_not_judged", s.not_judged}}},
+      {"to_confirm",
+       report.comparison ? ToConfirm(*report.comparison) : json::array()},
       {"comparison",
        report.comparison ? ComparisonJson(*report.comparison) : json()},
       {"targets", report.targets ? TargetsJson(*report.targets) : json()},

@@ -98,11 +98,12 @@ std::string RenderMarkdown(const Report& report) {
     const Comparison& comparison = *report.comparison;
     out << "`" << comparison.new_source << "` against `"
         << comparison.old_source << "`";
-    if (comparison.mode == CompareMode::kAbsolute) {
-      out << " (same fingerprint `" << comparison.new_fingerprint
-          << "`: absolute values)";
-    }
     out << ".\n\n";
+    if (!comparison.timing_note.empty()) {
+      out << Escape(comparison.timing_note) << ".\n\n";
+    }
+    const std::string timing = TimingLine(report);
+    if (!timing.empty()) out << Escape(timing) << ".\n\n";
   }
   for (const std::string& note : report.notes)
     out << "> " << Escape(note) << "\n";

@@ -139,9 +139,10 @@ void AddMetricCells(const ItemComparison& item, std::string_view metric,
   const auto value = [&](double v) {
     return as_ratio ? FormatRatio(v) : FormatMetric(metric, v);
   };
-  const char* color = m->verdict == Verdict::kRegressed  ? kRed
-                      : m->verdict == Verdict::kImproved ? kGreen
-                                                         : nullptr;
+  const char* color = m->informational                    ? nullptr
+                      : m->verdict == Verdict::kRegressed ? kRed
+                      : m->verdict == Verdict::kImproved  ? kGreen
+                                                          : nullptr;
   cells.push_back({value(m->old_value)});
   cells.push_back({value(m->new_value)});
   cells.push_back({FormatChange(m->change), color});
@@ -156,8 +157,24 @@ std::string AllocsCell(const ItemComparison& item) {
 }
 
 bool Notable(const MetricComparison& m, const TableOptions& options) {
+  if (m.informational) {
+    return options.all_metrics || m.verdict == Verdict::kRegressed ||
+           m.verdict == Verdict::kImproved;
+  }
   return options.all_metrics || m.verdict != Verdict::kUnchanged ||
          !m.note.empty();
+}
+
+// "regressed", "unchanged within +-4.1%", "slower (information)".
+std::string VerdictText(const MetricComparison& m) {
+  std::string text = ToString(m.verdict);
+  if (m.informational) {
+    text = m.verdict == Verdict::kRegressed  ? "worse"
+           : m.verdict == Verdict::kImproved ? "better"
+                                             : text;
+  }
+  if (m.bound) text += " within +-" + FormatPercent(*m.bound);
+  return m.informational ? text + " (information)" : text;
 }
 
 // Unstable metrics of one benchmark share one cause (its noise), so they
@@ -166,7 +183,7 @@ std::string UnstableSummary(const ItemComparison& item) {
   std::string names;
   const MetricComparison* noisiest = nullptr;
   for (const MetricComparison& m : item.metrics) {
-    if (m.verdict != Verdict::kUnstable) continue;
+    if (m.verdict != Verdict::kUnstable || m.informational) continue;
     names += (names.empty() ? "" : ", ") + m.metric;
     if (noisiest == nullptr || (m.p && !noisiest->p) ||
         m.threshold > noisiest->threshold) {
@@ -175,7 +192,9 @@ std::string UnstableSummary(const ItemComparison& item) {
   }
   if (noisiest == nullptr) return "";
   std::string line = "    - unstable: " + names;
-  if (!noisiest->p) return line + " (" + noisiest->note + ")";
+  if (!noisiest->p || noisiest->change_low) {
+    return line + " (" + noisiest->note + ")";
+  }
   return line + " (noise up to " + FormatPercent(noisiest->threshold) +
          ", from " + noisiest->threshold_source + ", hides smaller changes)";
 }
@@ -187,7 +206,10 @@ void AddDetails(const ItemComparison& item, bool as_ratio,
   }
   for (const MetricComparison& m : item.metrics) {
     if (!Notable(m, options)) continue;
-    if (m.verdict == Verdict::kUnstable && !options.all_metrics) continue;
+    if (m.verdict == Verdict::kUnstable && !options.all_metrics &&
+        !m.informational) {
+      continue;
+    }
     std::string line = "    - " + m.metric + ": ";
     if (m.verdict == Verdict::kNotCompared) {
       line += "not compared";
@@ -196,12 +218,12 @@ void AddDetails(const ItemComparison& item, bool as_ratio,
         return as_ratio ? FormatRatio(v) : FormatMetric(m.metric, v);
       };
       line += value(m.old_value) + " -> " + value(m.new_value) + " (" +
-              FormatChange(m.change) + ") " + ToString(m.verdict);
+              FormatChange(m.change) + ") " + VerdictText(m);
       const std::string test = DescribeTest(m);
       if (!test.empty()) line += "; " + test;
     }
     if (!m.note.empty()) line += "; " + m.note;
-    table.AddLine(line, m.verdict == Verdict::kUnchanged
+    table.AddLine(line, m.verdict == Verdict::kUnchanged || m.informational
                             ? kDim
                             : VerdictColor(m.verdict));
   }
@@ -243,7 +265,8 @@ void RenderComparison(const Comparison& comparison, const TableOptions& options,
     out << '\n';
   }
   if (!ratios.Empty()) {
-    out << "After/before ratios (timings across fingerprints):\n";
+    out << "After/before ratios (timings across fingerprints, for "
+           "information):\n";
     ratios.Print(out, options.color);
     out << '\n';
   }
@@ -299,11 +322,12 @@ void RenderTable(const Report& report, const TableOptions& options,
     const Comparison& comparison = *report.comparison;
     out << "Comparing " << comparison.old_source << " to "
         << comparison.new_source << '\n';
-    if (comparison.mode == CompareMode::kAbsolute) {
-      out << "Same fingerprint " << comparison.new_fingerprint
-          << ": absolute values. Minimum effect: largest of the floor, "
-          << (report.noise_source.empty() ? "" : report.noise_source + ", ")
-          << "the run spread, the suite drift.\n";
+    if (!comparison.timing_note.empty()) {
+      out << comparison.timing_note << ".\n";
+    }
+    if (!report.noise_source.empty()) {
+      out << "Run-to-run noise of the baseline: " << report.noise_source
+          << ".\n";
     }
   }
   for (const std::string& note : report.notes) out << "note: " << note << '\n';
@@ -322,6 +346,8 @@ void RenderTable(const Report& report, const TableOptions& options,
     out << '\n';
   }
   if (report.targets) RenderTargets(*report.targets, options, out);
+  const std::string timing = TimingLine(report);
+  if (!timing.empty()) out << timing << '\n';
   const std::string result =
       "benchgate " + report.command + ": " + ResultLine(report);
   if (options.color) {

@@ -37,6 +37,32 @@ void Finalise(Report& report) {
       }
     }
   }
+  if (report.comparison) {
+    summary.timings_informational = !TimingsDecide(report.comparison->timing);
+    for (const ItemComparison& item : report.comparison->items) {
+      for (const MetricComparison& m : item.metrics) {
+        if (m.not_judged && !m.informational &&
+            m.verdict == Verdict::kUnstable) {
+          ++summary.not_judged;
+          break;
+        }
+      }
+      if (item.kind != ItemKind::kBenchmark) continue;
+      const MetricComparison* time = item.Find(kRealTime);
+      if (time == nullptr || time->verdict == Verdict::kNotCompared ||
+          !time->p) {
+        continue;
+      }
+      ++summary.timings;
+      if (time->verdict == Verdict::kRegressed) ++summary.timings_slower;
+      if (time->verdict == Verdict::kImproved) ++summary.timings_faster;
+      if (time->bound) {
+        summary.within_5 += *time->bound <= 0.05 ? 1 : 0;
+        summary.within_10 += *time->bound <= 0.10 ? 1 : 0;
+        summary.within_25 += *time->bound <= 0.25 ? 1 : 0;
+      }
+    }
+  }
   summary.errors = static_cast<int>(report.failed_benchmarks.size());
   if (report.targets) {
     for (const TargetResult& target : report.targets->targets) {
@@ -58,6 +84,7 @@ void Finalise(Report& report) {
   }
   const bool failed =
       summary.regressed > 0 || summary.errors > 0 || summary.fail > 0 ||
+      summary.not_judged > 0 ||
       (report.options.require_all_targets && summary.missing > 0) ||
       (report.options.fail_inconclusive && summary.inconclusive > 0);
   report.exit_code = failed ? kExitFail : kExitPass;
@@ -79,6 +106,11 @@ std::string ResultLine(const Report& report) {
     add(s.unstable, "unstable");
     add(s.not_compared, "not compared");
     if (parts.empty()) parts = "nothing compared";
+    if (s.not_judged > 0) {
+      parts += ", " + std::to_string(s.not_judged) +
+               " with timings not judged (one process per side: run each "
+               "side in several processes, or pass --exact-only)";
+    }
   }
   add(s.errors, "failed benchmark(s)");
   if (report.targets) {
@@ -96,6 +128,21 @@ std::string ResultLine(const Report& report) {
     parts += (parts.empty() ? "" : "; ") + std::string("targets: ") + targets;
   }
   return parts.empty() ? line : line + ": " + parts;
+}
+
+std::string TimingLine(const Report& report) {
+  const Summary& s = report.summary;
+  if (!report.comparison || s.timings == 0) return "";
+  const auto count = [](int n) { return std::to_string(n); };
+  std::string line = s.timings_informational
+                         ? "timings (information, not counted): "
+                         : "timings judged: ";
+  line += count(s.within_10) + " of " + count(s.timings) +
+          " benchmarks unchanged within +-10% (" + count(s.within_5) +
+          " within +-5%, " + count(s.within_25) + " within +-25%)";
+  if (s.timings_slower > 0) line += ", " + count(s.timings_slower) + " slower";
+  if (s.timings_faster > 0) line += ", " + count(s.timings_faster) + " faster";
+  return line;
 }
 
 }  // namespace hotpath::benchgate

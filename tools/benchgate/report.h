@@ -1,7 +1,8 @@
 // Everything one command found, in one place for the renderers, and the
 // exit code that follows from it:
 //   0  pass
-//   1  a regression, a failed benchmark, or a missed target (with
+//   1  a regression, a failed benchmark, a timing that had to be judged
+//      but could not be (one process per side), or a missed target (with
 //      --require-all-targets also a missing one, with --fail-inconclusive
 //      also an inconclusive one)
 //   2  bad input or usage (never from here: those are InputErrors)
@@ -39,6 +40,17 @@ struct Summary {
   int fail = 0;
   int inconclusive = 0;
   int missing = 0;
+  // Real time of each benchmark item: how tightly its change was bounded.
+  // Counted for the comparisons whose timings decide, or else (a stored
+  // baseline, another machine) as information.
+  bool timings_informational = false;
+  int timings = 0;         // benchmark items with a real-time comparison
+  int within_5 = 0;        // unchanged, interval inside +-5%
+  int within_10 = 0;       // ... inside +-10% (includes within_5)
+  int within_25 = 0;       // ... inside +-25%
+  int timings_slower = 0;  // regressed (counted above when deciding)
+  int timings_faster = 0;
+  int not_judged = 0;  // deciding timings with one process per side
 };
 
 struct Report {
@@ -63,6 +75,9 @@ void AddFailedBenchmarks(const Run& run, Report& report);
 void Finalise(Report& report);
 // "FAIL (exit 1): 1 regressed, ...; targets: ..."
 std::string ResultLine(const Report& report);
+// "timings judged: 250 of 271 within +-10% (201 within +-5%, ...)", or the
+// same marked as information; empty without timing comparisons.
+std::string TimingLine(const Report& report);
 
 }  // namespace hotpath::benchgate
 

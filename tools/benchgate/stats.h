@@ -9,6 +9,7 @@
 #ifndef HOTPATH_TOOLS_BENCHGATE_STATS_H_
 #define HOTPATH_TOOLS_BENCHGATE_STATS_H_
 
+#include <cstddef>
 #include <span>
 #include <vector>
 
@@ -42,6 +43,41 @@ double MannWhitneyMinP(int n1, int n2);
 // Two-sided Welch t test from summaries, for aggregates-only inputs.
 double WelchTTest(double mean1, double sd1, int n1, double mean2, double sd2,
                   int n2);
+
+// The p-quantile of Student's t with df degrees of freedom.
+double StudentTQuantile(double p, double df);
+
+// A shift between two sides with its interval, on whatever scale the
+// values are given (benchgate passes log times, so exp() of these is a
+// ratio).
+struct Shift {
+  double estimate = 0.0;
+  double low = 0.0;
+  double high = 0.0;
+  double p = 1.0;           // two-sided, for "no shift"
+  double confidence = 0.0;  // of [low, high]; below the asked one if n is small
+  int n = 0;                // pairs, or processes in all
+};
+
+// Paired differences d (head - base per round): the Hodges-Lehmann estimate
+// (median of the Walsh averages), its distribution-free interval from the
+// Wilcoxon signed-rank distribution, and the signed-rank test's p (exact up
+// to kSignedRankExactLimit nonzero differences, normal beyond). With too few
+// rounds for `confidence` the interval is the widest one, at the
+// confidence it has.
+inline constexpr int kSignedRankExactLimit = 200;
+Shift PairedShift(std::span<const double> d, double confidence);
+
+// Two independent groups of per-process values, the shift y - x. With at
+// least kRankShiftMinimum processes a side: the Hodges-Lehmann estimate,
+// the Mann-Whitney test and its distribution-free interval (normal
+// approximation for the order statistic). With fewer: the difference of
+// means with Welch's t interval; when one group has a single process, the
+// other group's spread stands for both (df = its size - 1). Needs at least
+// two values in one group and one in the other.
+inline constexpr std::size_t kRankShiftMinimum = 4;
+Shift ProcessShift(std::span<const double> x, std::span<const double> y,
+                   double confidence);
 
 // Benjamini-Hochberg adjusted p-values (q-values), in input order.
 std::vector<double> BenjaminiHochberg(std::span<const double> p_values);

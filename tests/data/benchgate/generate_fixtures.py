@@ -161,6 +161,9 @@ def make_suite(seed, drift_sd=0.015, overrides=None, time_scale=1.0,
             "repetitions": REPS,
             "repetition_index": rep,
             "threads": threads_of(name),
+            # One process per repetition, as bench-all --processes and
+            # pr-gate's rounds run them (see single_process_old.json).
+            "hotpath_process": rep + 1,
             "iterations": int(2e8 / max(real[rep], 1)) + 1,
             "real_time": real[rep],
             "cpu_time": cpu[rep],
@@ -275,6 +278,14 @@ def main():
                           exact_changes={n: {"allocs_per_op": 0, "bytes_per_op": 0}
                                          for n, *_ in SUITE})
     dump("alloc_counting_off.json", document(off_rows, off))
+
+    # A plain Google Benchmark run: 9 repetitions inside one process.
+    plain = [{k: v for k, v in r.items() if k != "hotpath_process"} for r in aa_old]
+    dump("single_process_old.json", document(plain))
+    plain_new = [{k: v for k, v in r.items() if k != "hotpath_process"}
+                 for r in make_suite(102, slowdowns={"routing/Envelope/after/1024": 1.25,
+                                                     "metrics/Record/after": 100.0})]
+    dump("single_process_slow.json", document(plain_new, date="2024-06-11T10:40:00+00:00"))
 
     # Single run (no repetitions).
     single = [dict(r, repetitions=1, repetition_index=0)
