@@ -620,6 +620,27 @@ void ApplySuiteDrift(const StatsConfig& stats, Comparison& comparison) {
   }
 }
 
+// A metric that only one side has (GB's MemoryManager counters appear in
+// single-repetition processes only) is one line, not one per benchmark.
+void SummariseOneSidedMetrics(Comparison& comparison) {
+  std::map<std::string, int> counts;
+  for (const ItemComparison& item : comparison.items) {
+    for (const MetricComparison& m : item.metrics) {
+      if (m.verdict == Verdict::kNotCompared &&
+          (m.note == "only in the new run" ||
+           m.note == "only in the old run")) {
+        ++counts[m.metric + "\t" + m.note];
+      }
+    }
+  }
+  for (const auto& [key, count] : counts) {
+    const std::size_t tab = key.find('\t');
+    comparison.notes.push_back(key.substr(0, tab) + ": " + key.substr(tab + 1) +
+                               " in " + std::to_string(count) +
+                               " benchmark(s): not compared");
+  }
+}
+
 void AddRunNotes(const Run& old_run, const Run& new_run,
                  Comparison& comparison) {
   for (const auto& [name, old_fit] : old_run.complexity) {
@@ -833,6 +854,7 @@ Comparison CompareRuns(const Run& old_run, const Run& new_run,
   ApplySuiteDrift(config.stats, comparison);
   ControlFalseDiscoveries(comparison);
   Decide(config.stats, comparison);
+  SummariseOneSidedMetrics(comparison);
   AddRunNotes(old_run, new_run, comparison);
   return comparison;
 }

@@ -157,6 +157,8 @@ std::string AllocsCell(const ItemComparison& item) {
 }
 
 bool Notable(const MetricComparison& m, const TableOptions& options) {
+  // Summed up in the comparison's notes (SummariseOneSidedMetrics).
+  if (m.verdict == Verdict::kNotCompared && !options.all_metrics) return false;
   if (m.informational) {
     return options.all_metrics || m.verdict == Verdict::kRegressed ||
            m.verdict == Verdict::kImproved;
@@ -256,7 +258,13 @@ void RenderComparison(const Comparison& comparison, const TableOptions& options,
       AddMetricCells(item, kCpuTime, is_ratio, cells);
     }
     if (!is_ratio) cells.push_back({AllocsCell(item)});
-    cells.push_back({ToString(item.verdict), VerdictColor(item.verdict)});
+    const MetricComparison* time = item.Find(kRealTime);
+    if (item.verdict == Verdict::kNotCompared && time != nullptr &&
+        time->informational && time->verdict != Verdict::kNotCompared) {
+      cells.push_back({VerdictText(*time), kDim});
+    } else {
+      cells.push_back({ToString(item.verdict), VerdictColor(item.verdict)});
+    }
     table.AddRow(std::move(cells));
     AddDetails(item, is_ratio, options, table);
   }
