@@ -160,6 +160,7 @@ json RenderJson(const Report& report) {
         {"unchanged", s.unchanged},
         {"unstable", s.unstable},
         {"not_compared", s.not_compared},
+        {"information_only", s.information},
         {"failed_benchmarks", s.errors},
         {"targets_pass", s.pass},
         {"targets_fail", s.fail},

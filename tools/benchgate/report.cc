@@ -1,5 +1,7 @@
 #include "benchgate/report.h"
 
+#include <algorithm>
+
 namespace hotpath::benchgate {
 
 void AddFailedBenchmarks(const Run& run, Report& report) {
@@ -30,7 +32,14 @@ void Finalise(Report& report) {
           ++summary.unstable;
           break;
         case Verdict::kNotCompared:
-          ++summary.not_compared;
+          if (!item.metrics.empty() &&
+              std::all_of(
+                  item.metrics.begin(), item.metrics.end(),
+                  [](const MetricComparison& m) { return m.informational; })) {
+            ++summary.information;
+          } else {
+            ++summary.not_compared;
+          }
           break;
         case Verdict::kError:  // counted from the run's failed benchmarks
           break;
@@ -105,6 +114,7 @@ std::string ResultLine(const Report& report) {
     add(s.unchanged, "unchanged");
     add(s.unstable, "unstable");
     add(s.not_compared, "not compared");
+    add(s.information, "shown for information only");
     if (parts.empty()) parts = "nothing compared";
     if (s.not_judged > 0) {
       parts += ", " + std::to_string(s.not_judged) +

@@ -35,7 +35,8 @@ struct Summary {
   int unchanged = 0;
   int unstable = 0;
   int not_compared = 0;
-  int errors = 0;  // failed benchmarks in the new run
+  int information = 0;  // items shown for information only (timing ratios)
+  int errors = 0;       // failed benchmarks in the new run
   int pass = 0;
   int fail = 0;
   int inconclusive = 0;
