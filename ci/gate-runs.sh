@@ -91,10 +91,21 @@ check baseline "head vs stored baseline (exact metrics only) and targets" \
   gate "$head_run" --baseline "$baselines" --targets "$targets" --exact-only
 
 # The HTML report, if this benchgate has the command. It compares the head
-# with the merge-base run when that can be stored as a baseline (one
-# machine), else with the stored baselines. Its exit code is not a check.
+# with the merge-base run: back to back (report --against, timings judged as
+# compare judges them), or, with an older benchgate, as a baseline stored
+# for the purpose when that is possible (one machine), else with the stored
+# baselines. Its exit code is not a check.
 report_line="not written: this benchgate has no report command"
-if "$benchgate" report --help >/dev/null 2>&1; then
+if "$benchgate" report --help 2>/dev/null | grep -q -- '--against'; then
+  rc=0
+  "$benchgate" report "$head_run" --against "$base_run" --targets "$targets" \
+    -o "$out/report.html" >"$out/logs/report.txt" 2>&1 || rc=$?
+  if [[ $rc -le 1 && -f "$out/report.html" ]]; then
+    report_line="report.html ($(( ($(stat -c %s "$out/report.html") + 1023) / 1024 )) KB), head against the merge-base run, back to back"
+  else
+    report_line="failed (see logs/report.txt)"
+  fi
+elif "$benchgate" report --help >/dev/null 2>&1; then
   against="$baselines"
   against_what="the stored baselines"
   scratch=$(mktemp -d)
