@@ -106,7 +106,8 @@ void AddBaselineComparison(const Run& run, const std::string& baseline_dir,
 // Folders of a run directory that hold something other than results.
 bool IsAuxiliaryFolder(const std::string& name) {
   return name == "memory" || name == "gate" || name == "profile" ||
-         name == "calibration" || name.empty() || name.front() == '.';
+         name == "calibration" || name == "processes" || name == "against" ||
+         name.empty() || name.front() == '.';
 }
 
 bool HasJsonFiles(const std::filesystem::path& dir) {

@@ -14,9 +14,9 @@
 // share its code and heap layout and the machine's state of that moment):
 // - paired: both runs carry the same hotpath_pairing (two sides of one
 //   alternating comparison, `merge --pairing`): per round the log ratio
-//   head/base of the processes' medians, its Hodges-Lehmann estimate with
-//   the Wilcoxon signed-rank interval and test; drift both sides shared
-//   cancels, so no suite drift applies;
+//   head/base of the processes' medians, Yuen's trimmed-mean paired t on
+//   them (estimate, interval, p); drift both sides shared cancels, so no
+//   suite drift applies;
 // - processes: otherwise, with several processes on a side, Welch's t on
 //   the log of each process's median;
 // - one process per side (a plain Google Benchmark run): the spread between
@@ -65,7 +65,7 @@ enum class Method {
   kWelch,
   kBootstrap,
   kNormal,
-  kPairedRounds,  // Wilcoxon signed-rank over the rounds' log ratios
+  kPairedRounds,  // Yuen's trimmed paired t over the rounds' log ratios
   kProcesses,     // Welch's t over the processes' log medians
 };
 

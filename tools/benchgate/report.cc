@@ -147,11 +147,15 @@ std::string TimingLine(const Report& report) {
   std::string line = s.timings_informational
                          ? "timings (information, not counted): "
                          : "timings judged: ";
-  line += count(s.within_10) + " of " + count(s.timings) +
-          " benchmarks unchanged within +-10% (" + count(s.within_5) +
-          " within +-5%, " + count(s.within_25) + " within +-25%)";
-  if (s.timings_slower > 0) line += ", " + count(s.timings_slower) + " slower";
-  if (s.timings_faster > 0) line += ", " + count(s.timings_faster) + " faster";
+  const int unbounded =
+      s.timings - s.within_25 - s.timings_slower - s.timings_faster;
+  line += "real time of " + count(s.timings) +
+          " benchmarks: unchanged within +-5% " + count(s.within_5) +
+          ", within +-10% " + count(s.within_10) + ", within +-25% " +
+          count(s.within_25);
+  if (s.timings_slower > 0) line += "; slower " + count(s.timings_slower);
+  if (s.timings_faster > 0) line += "; faster " + count(s.timings_faster);
+  if (unbounded > 0) line += "; not bounded " + count(unbounded);
   return line;
 }
 

@@ -187,115 +187,41 @@ double StudentTQuantile(double p, double df) {
   return (low + high) / 2.0;
 }
 
-namespace {
-
-// P(T+ <= t) for the signed-rank statistic of n untied differences:
-// cumulative[t] for t = 0 .. n(n+1)/2.
-std::vector<double> SignedRankCdf(int n) {
-  const int top = n * (n + 1) / 2;
-  std::vector<double> ways(static_cast<std::size_t>(top) + 1, 0.0);
-  ways[0] = 1.0;
-  for (int rank = 1; rank <= n; ++rank) {
-    for (int sum = rank * (rank + 1) / 2; sum >= rank; --sum) {
-      ways[static_cast<std::size_t>(sum)] +=
-          ways[static_cast<std::size_t>(sum - rank)];
-    }
-  }
-  const double total = std::ldexp(1.0, n);
-  double running = 0.0;
-  for (double& w : ways) {
-    running += w;
-    w = running / total;
-  }
-  return ways;
-}
-
-}  // namespace
-
-Shift PairedShift(std::span<const double> d, double confidence) {
+Shift PairedTrimmedShift(std::span<const double> d, double confidence,
+                         double trim) {
   Shift out;
   out.n = static_cast<int>(d.size());
-  if (d.empty()) return out;
-  std::vector<double> walsh;
-  walsh.reserve(d.size() * (d.size() + 1) / 2);
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    for (std::size_t j = i; j < d.size(); ++j) {
-      walsh.push_back((d[i] + d[j]) / 2.0);
-    }
+  out.confidence = confidence;
+  if (d.size() < 2) return out;
+  std::vector<double> sorted(d.begin(), d.end());
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t n = sorted.size();
+  const auto g =
+      static_cast<std::size_t>(std::floor(trim * static_cast<double>(n)));
+  const std::size_t kept = n - 2 * g;
+  double sum = 0.0;
+  for (std::size_t i = g; i < n - g; ++i) sum += sorted[i];
+  out.estimate = sum / static_cast<double>(kept);
+  std::vector<double> winsorized = sorted;
+  for (std::size_t i = 0; i < g; ++i) {
+    winsorized[i] = sorted[g];
+    winsorized[n - 1 - i] = sorted[n - 1 - g];
   }
-  std::sort(walsh.begin(), walsh.end());
-  out.estimate = Median(walsh);
-
-  // The signed-rank statistic over the nonzero differences, midranks for
-  // ties in |d|.
-  std::vector<double> nonzero;
-  for (const double x : d) {
-    if (x != 0.0) nonzero.push_back(x);
+  const double sw = StdDev(winsorized);
+  if (kept < 2) return out;
+  const double se =
+      std::sqrt(static_cast<double>(n - 1) * sw * sw /
+                (static_cast<double>(kept) * static_cast<double>(kept - 1)));
+  const double df = static_cast<double>(kept - 1);
+  if (se == 0.0) {
+    out.low = out.high = out.estimate;
+    out.p = out.estimate == 0.0 ? 1.0 : 0.0;
+    return out;
   }
-  const int m = static_cast<int>(nonzero.size());
-  std::vector<std::size_t> order(nonzero.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return std::fabs(nonzero[a]) < std::fabs(nonzero[b]);
-  });
-  double t_plus = 0.0;
-  for (std::size_t i = 0; i < order.size();) {
-    std::size_t j = i;
-    while (j + 1 < order.size() &&
-           std::fabs(nonzero[order[j + 1]]) == std::fabs(nonzero[order[i]])) {
-      ++j;
-    }
-    const double rank = (static_cast<double>(i + j) / 2.0) + 1.0;
-    for (std::size_t k = i; k <= j; ++k) {
-      if (nonzero[order[k]] > 0.0) t_plus += rank;
-    }
-    i = j + 1;
-  }
-  const double alpha = 1.0 - confidence;
-  const int total = static_cast<int>(walsh.size());
-  int k = 0;  // the interval is [walsh[k], walsh[total - 1 - k]]
-  if (m == 0) {
-    out.p = 1.0;
-  } else if (m <= kSignedRankExactLimit) {
-    const std::vector<double> cdf = SignedRankCdf(m);
-    const auto below = [&](double t) {  // P(T+ <= t)
-      const double floor_t = std::floor(t + 1e-9);
-      if (floor_t < 0.0) return 0.0;
-      return cdf[std::min(cdf.size() - 1, static_cast<std::size_t>(floor_t))];
-    };
-    const double top = m * (m + 1) / 2.0;
-    out.p = std::min(1.0, 2.0 * std::min(below(t_plus), below(top - t_plus)));
-  } else {
-    const double mean = m * (m + 1) / 4.0;
-    const double sd = std::sqrt(m * (m + 1) * (2.0 * m + 1) / 24.0);
-    const double z = (std::fabs(t_plus - mean) - 0.5) / sd;
-    out.p = std::min(1.0, 2.0 * NormalCdf(-std::max(0.0, z)));
-  }
-  // The interval's order statistic comes from the distribution of n pairs.
-  const int n = out.n;
-  if (n <= kSignedRankExactLimit) {
-    const std::vector<double> cdf = SignedRankCdf(n);
-    // Largest c with P(T+ <= c - 1) <= alpha / 2: [W(c), W(N + 1 - c)].
-    int c = 0;
-    while (c < static_cast<int>(cdf.size()) &&
-           cdf[static_cast<std::size_t>(c)] <= alpha / 2.0) {
-      ++c;
-    }
-    k = std::max(0, c);  // W(c) is walsh[c - 1]; c = 0 means none qualifies
-    k = std::max(0, k - 1);
-    out.confidence =
-        1.0 - 2.0 * (c >= 1 ? cdf[static_cast<std::size_t>(c - 1)] : 0.0);
-    if (c == 0) out.confidence = 1.0 - 2.0 * std::ldexp(1.0, -n);
-  } else {
-    const double mean = n * (n + 1) / 4.0;
-    const double sd = std::sqrt(n * (n + 1) * (2.0 * n + 1) / 24.0);
-    k = std::max(0, static_cast<int>(std::floor(
-                        mean - NormalQuantile(1.0 - alpha / 2.0) * sd)));
-    out.confidence = confidence;
-  }
-  k = std::min(k, (total - 1) / 2);
-  out.low = walsh[static_cast<std::size_t>(k)];
-  out.high = walsh[static_cast<std::size_t>(total - 1 - k)];
+  const double t = StudentTQuantile(1.0 - (1.0 - confidence) / 2.0, df);
+  out.low = out.estimate - t * se;
+  out.high = out.estimate + t * se;
+  out.p = std::min(1.0, 2.0 * StudentTCdf(-std::fabs(out.estimate / se), df));
   return out;
 }
 
