@@ -9,6 +9,7 @@
 # laptop as in CI; the exit code is the gate's.
 set -euo pipefail
 script_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$script_root/scripts/lib/progress.sh"
 
 usage() {
   cat <<'TXT'
@@ -194,9 +195,13 @@ build() {
   [[ ${#only[@]} -eq 0 || $tools == OFF ]] || only+=(--target benchgate)
   [[ -f "$tree/CMakePresets.json" ]] ||
     configure=(cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release)
-  (cd "$tree" &&
-    "${configure[@]}" -DHOTPATH_BUILD_TESTS=OFF -DHOTPATH_BUILD_TOOLS="$tools" >"$log" 2>&1 &&
-    cmake --build build/release -j "$jobs" "${only[@]}" >>"$log" 2>&1)
+  : >"$log"
+  # shellcheck disable=SC2016  # expanded by the inner bash
+  run_with_progress "pr-gate: building the $2" "$log" bash -c 'cd "$1" && shift && "$@"' \
+    configure "$tree" "${configure[@]}" -DHOTPATH_BUILD_TESTS=OFF -DHOTPATH_BUILD_TOOLS="$tools" &&
+    run_with_progress "pr-gate: building the $2" "$log" bash -c \
+      'cd "$1" && shift && cmake --build build/release "$@"' \
+      build "$tree" -j "$jobs" "${only[@]}"
 }
 
 start=$SECONDS
