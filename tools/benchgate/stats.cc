@@ -187,6 +187,25 @@ double StudentTQuantile(double p, double df) {
   return (low + high) / 2.0;
 }
 
+namespace {
+
+// Sets the t interval and the two-sided p of `out.estimate` from its
+// standard error and degrees of freedom.
+Shift WithTInterval(Shift out, double se, double df, double confidence) {
+  if (se == 0.0) {
+    out.low = out.high = out.estimate;
+    out.p = out.estimate == 0.0 ? 1.0 : 0.0;
+    return out;
+  }
+  const double t = StudentTQuantile(1.0 - (1.0 - confidence) / 2.0, df);
+  out.low = out.estimate - t * se;
+  out.high = out.estimate + t * se;
+  out.p = std::min(1.0, 2.0 * StudentTCdf(-std::fabs(out.estimate / se), df));
+  return out;
+}
+
+}  // namespace
+
 Shift PairedTrimmedShift(std::span<const double> d, double confidence,
                          double trim) {
   Shift out;
@@ -213,16 +232,7 @@ Shift PairedTrimmedShift(std::span<const double> d, double confidence,
       std::sqrt(static_cast<double>(n - 1) * sw * sw /
                 (static_cast<double>(kept) * static_cast<double>(kept - 1)));
   const double df = static_cast<double>(kept - 1);
-  if (se == 0.0) {
-    out.low = out.high = out.estimate;
-    out.p = out.estimate == 0.0 ? 1.0 : 0.0;
-    return out;
-  }
-  const double t = StudentTQuantile(1.0 - (1.0 - confidence) / 2.0, df);
-  out.low = out.estimate - t * se;
-  out.high = out.estimate + t * se;
-  out.p = std::min(1.0, 2.0 * StudentTCdf(-std::fabs(out.estimate / se), df));
-  return out;
+  return WithTInterval(out, se, df, confidence);
 }
 
 Shift ProcessShift(std::span<const double> x, std::span<const double> y,
@@ -274,16 +284,7 @@ Shift ProcessShift(std::span<const double> x, std::span<const double> y,
                        1.0 / static_cast<double>(y.size()));
     df = static_cast<double>(many.size() - 1);
   }
-  if (se == 0.0) {
-    out.low = out.high = out.estimate;
-    out.p = out.estimate == 0.0 ? 1.0 : 0.0;
-    return out;
-  }
-  const double t = StudentTQuantile(1.0 - (1.0 - confidence) / 2.0, df);
-  out.low = out.estimate - t * se;
-  out.high = out.estimate + t * se;
-  out.p = std::min(1.0, 2.0 * StudentTCdf(-std::fabs(out.estimate / se), df));
-  return out;
+  return WithTInterval(out, se, df, confidence);
 }
 
 std::vector<double> BenjaminiHochberg(std::span<const double> p_values) {
