@@ -13,6 +13,8 @@
 
 #include "benchgate/config.h"
 #include "benchgate/gb_reader.h"
+#include "benchgate/render.h"
+#include "benchgate/report.h"
 #include "benchgate/run_loader.h"
 #include "test_support.h"
 
@@ -438,20 +440,26 @@ AlternatingRuns WriteAlternatingRuns(const testing::TempDir& dir,
             side == &head && name == "routing/Envelope/after/1024" ? slower
                                                                    : 1.0;
         const double time = ns * speed * factor * std::exp(noise(random));
-        side->push_back({{"name", name},
-                         {"run_name", name},
-                         {"run_type", "iteration"},
-                         {"family_index", i},
-                         {"per_family_instance_index", 0},
-                         {"repetition_index", round - 1},
-                         {"repetitions", rounds},
-                         {"threads", 1},
-                         {"iterations", 1000},
-                         {"real_time", time},
-                         {"cpu_time", time},
-                         {"time_unit", "ns"},
-                         {"allocs_per_op", 0},
-                         {"hotpath_process", round}});
+        side->push_back(
+            {{"name", name},
+             {"run_name", name},
+             {"run_type", "iteration"},
+             {"family_index", i},
+             {"per_family_instance_index", 0},
+             {"repetition_index", round - 1},
+             {"repetitions", rounds},
+             {"threads", 1},
+             {"iterations", 1000},
+             {"real_time", time},
+             {"cpu_time", time},
+             {"time_unit", "ns"},
+             {"allocs_per_op", 0},
+             // A heap size that varies wildly (GB's MemoryManager
+             // counter in single-repetition processes).
+             {"max_bytes_used", 1000.0 * (1 + (round * 7 + static_cast<int>(i) +
+                                               (side == &head ? 3 : 0)) %
+                                                  5)},
+             {"hotpath_process", round}});
       }
     }
   }
@@ -505,6 +513,23 @@ TEST(PairedRounds, CancelTheMachinesDriftAndCatchATenPercentSlowdown) {
   EXPECT_EQ(
       Item(blind, "routing/Envelope/after/1024").Find("real_time")->method,
       Method::kProcesses);
+}
+
+// to_confirm lists what more rounds can settle: timings, never a heap size
+// that merely varies.
+TEST(PairedRounds, OnlyTimingsAreSentToConfirmation) {
+  const testing::TempDir dir;
+  const AlternatingRuns runs = WriteAlternatingRuns(dir, "pr-3", 1.0);
+  Report report;
+  report.comparison = CompareRuns(LoadRun(runs.base), LoadRun(runs.head),
+                                  LoadConfig(testing::TargetsJson()));
+  Finalise(report);
+  const MetricComparison* heap =
+      Item(*report.comparison, "metrics/Record/after").Find("max_bytes_used");
+  ASSERT_NE(heap, nullptr);
+  ASSERT_EQ(heap->verdict, Verdict::kUnstable);
+  EXPECT_TRUE(RenderJson(report)["to_confirm"].empty())
+      << RenderJson(report)["to_confirm"].dump();
 }
 
 TEST(PairedRounds, TooFewRoundsAreNotJudged) {

@@ -68,7 +68,10 @@ json ToConfirm(const Comparison& comparison) {
     const bool doubtful = std::any_of(
         item.metrics.begin(), item.metrics.end(),
         [](const MetricComparison& m) {
+          // Clock readings only: more rounds narrow a timing's interval,
+          // not a heap size that varies with the repetitions a process ran.
           return !m.informational && m.policy.kind == MetricKind::kNoisy &&
+                 m.policy.timed &&
                  (m.verdict == Verdict::kRegressed ||
                   m.verdict == Verdict::kUnstable);
         });
