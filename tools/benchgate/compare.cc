@@ -64,8 +64,9 @@ void SetMinEffect(const StatsConfig& stats, const MetricPolicy& policy,
 }
 
 // Values on a scale where a shift is relative: logs when every value is
-// positive, else the raw values over |old median| (a counter that can be
-// zero); nullopt when neither works (the old median is zero).
+// positive, else the raw values over the larger |median| (a counter that
+// can be zero), or over the largest |value| when both medians are 0;
+// nullopt when every value is 0.
 struct Scale {
   bool log = true;
   double unit = 1.0;
@@ -86,9 +87,9 @@ std::optional<Scale> ScaleFor(const Observations& old_obs,
   // A counter that can be zero (an uncontended lock's wait): shifts
   // relative to the larger median, or the largest value if both are 0.
   double unit = std::max(std::fabs(old_obs.median), std::fabs(new_obs.median));
-  for (const Observations* obs : {&old_obs, &new_obs}) {
-    for (const double x : obs->reps) {
-      if (unit == 0.0) unit = std::max(unit, std::fabs(x));
+  if (unit == 0.0) {
+    for (const Observations* obs : {&old_obs, &new_obs}) {
+      for (const double x : obs->reps) unit = std::max(unit, std::fabs(x));
     }
   }
   if (unit == 0.0) return std::nullopt;
