@@ -26,6 +26,12 @@ are not part of the gate.
   --rounds N           alternations per bench binary (default: one per repetition, so
                        each process runs one repetition of its benchmarks)
   --min-time SECONDS   minimum time per repetition (default 0.05)
+  --cpu auto|none|N    where the single-threaded benchmarks run (default auto, or
+                       $HOTPATH_CPU): auto probes the CPUs before each round and pins
+                       both sides' processes of the round to the fastest (`benchgate
+                       cpus`); N pins to CPU N; none leaves it to the scheduler.
+                       Benchmarks with threads:N > 1 (and scenarios/ProposalPipeline)
+                       run in a second process on every CPU
   --confirm-rounds N   after the first comparison, extra rounds of the benchmarks whose
                        timing verdict was regressed or undecided, and only those, before
                        the comparison that decides (default 6; 0: none)
@@ -64,6 +70,7 @@ filter=""
 repetitions=10
 rounds=""
 min_time=0.05
+cpu_mode=${HOTPATH_CPU:-auto}
 jobs=$(nproc)
 work=""
 keep=0
@@ -90,6 +97,9 @@ while [[ $# -gt 0 ]]; do
     --rounds)
       [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--rounds needs a positive whole number"
       rounds=$2; shift ;;
+    --cpu)
+      [[ $# -ge 2 && "$2" =~ ^(auto|none|[0-9]+)$ ]] || die "--cpu needs auto, none or a CPU number"
+      cpu_mode=$2; shift ;;
     --confirm-rounds)
       [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "--confirm-rounds needs a whole number"
       confirm_rounds=$2; shift ;;
@@ -267,6 +277,14 @@ alt_revision=([base]="$base_short" [head]="$head_short")
 alt_min_time=$min_time
 for name in "${!base_filter[@]}"; do alt_filter[base/$name]=${base_filter[$name]}; done
 for name in "${!head_filter[@]}"; do alt_filter[head/$name]=${head_filter[$name]}; done
+pin_prog="pr-gate"
+pin_mode=$cpu_mode
+pin_benchgate=$benchgate
+pin_check || exit 2
+if [[ $pin_mode != none ]]; then
+  pin_choose
+  echo "pr-gate: single-threaded benchmarks pinned to the fastest CPU, probed before each round (now: $pin_note; --cpu none: off)"
+fi
 
 run_start=$SECONDS
 i=0
@@ -320,6 +338,7 @@ one process per side and round${pairing:+, compared round by round (pairing ID \
 $repetitions repetitions per side, randomly interleaved within each process, min time ${min_time} s${filter:+, filter \`$filter\`}.
 Machine: ${cpu:-unknown CPU}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown).
 Build ${build_seconds} s, runs ${run_seconds} s.${dirty:+ Note: $dirty.}
+$(alt_cpu_summary)
 MD
 [[ -z "$confirm_note" ]] || echo "$confirm_note" >>"$out/logs/about.md"
 if [[ ${#failed_base[@]} -gt 0 ]]; then

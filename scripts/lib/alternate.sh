@@ -34,9 +34,13 @@
 #   alt_confirmed_rounds  confirmation rounds the last alt_confirm ran
 #   alt_first_line, alt_first_rc, alt_to_confirm_count: see
 #                         alt_first_compare_and_confirm
-#   $alt_out/order.txt    one line per process, in the order run: SIDE ROUND BINARY REPS
+#   alt_cpu_rounds[CPU]   rounds pinned to CPU so far
+#   $alt_out/order.txt    one line per process, in the order run: SIDE ROUND
+#                         BINARY[@unpinned] REPS CPU (all: not pinned)
 
 alt_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=scripts/lib/pin.sh
+source "$alt_lib_dir/pin.sh"
 alt_prog=${alt_prog:-alternate}
 alt_out=${alt_out:-}
 alt_min_time=${alt_min_time:-0.05}
@@ -45,6 +49,7 @@ alt_progress_seconds=${alt_progress_seconds:-60}
 alt_confirmed_rounds=0
 declare -ga alt_sides=(A B)
 declare -gA alt_bins=() alt_revision=() alt_filter=() alt_failed=() alt_failed_names=() alt_ms=()
+declare -gA alt_cpu_rounds=()
 
 # alt_reps_of_round R REPETITIONS ROUNDS: repetitions of round R (1-based),
 # spread evenly; the first rounds take the remainder.
@@ -65,47 +70,76 @@ alt_merge_has_pairing() {
 
 # alt_run SIDE ROUND BINARY REPS [REGEX]: one process of BINARY on SIDE into
 # $alt_out/SIDE/ROUND/BINARY.json (console output in .log), with REGEX
-# instead of SIDE's filter when given. Adds its milliseconds to alt_ms[SIDE].
-# Does nothing when BINARY is not run on SIDE or already failed there.
-# Always returns 0; a failure is reported on stderr and recorded.
+# instead of SIDE's filter when given; pinned to pin_cpu (scripts/lib/pin.sh)
+# with the benchmarks that need every CPU in a second process
+# (BINARY@unpinned.json). Adds its milliseconds to alt_ms[SIDE]. Does
+# nothing when BINARY is not run on SIDE or already failed there. Always
+# returns 0; a failure is reported on stderr and recorded.
 alt_run() {
-  local side=$1 round=$2 name=$3 reps=$4 regex=${5:-}
+  local side=$1 round=$2 name=$3 reps=$4 regex=${5:-} k out cpu t now failed=
   [[ -n "${alt_filter[$side/$name]:-}" && $reps -gt 0 && -z "${alt_failed[$side/$name]:-}" ]] ||
     return 0
   [[ -n "$regex" ]] || regex=${alt_filter[$side/$name]}
   local dir="$alt_out/$side/$round"
-  local -a env_args=("LD_PRELOAD=$alt_preload")
+  local -a env_args=("LD_PRELOAD=$alt_preload") pin_args=()
   [[ -z "${alt_revision[$side]:-}" ]] || env_args+=("HOTPATH_GIT_REVISION=${alt_revision[$side]}")
   mkdir -p "$dir"
-  echo "$side $round $name $reps" >>"$alt_out/order.txt"
-  local t=${EPOCHREALTIME/./} now
-  if env "${env_args[@]}" "${alt_bins[$side]}/$name" \
-      "--benchmark_filter=$regex" "--benchmark_repetitions=$reps" \
-      "--benchmark_enable_random_interleaving=true" "--benchmark_min_time=$alt_min_time" \
-      "--benchmark_out=$dir/$name.json" "--benchmark_out_format=json" \
-      "--benchmark_format=console" </dev/null >"$dir/$name.log" 2>&1; then
-    now=${EPOCHREALTIME/./}
-    alt_ms[$side]=$(( ${alt_ms[$side]:-0} + (now - t) / 1000 ))
-    # Google Benchmark leaves an empty file when the filter matches nothing
-    # (a benchmark to confirm that this side lacks): nothing to merge.
-    [[ -s "$dir/$name.json" ]] || rm -f "$dir/$name.json"
-  else
-    printf '%s: %-4s %s round %s FAILED (see %s)\n' "$alt_prog" "$side" "$name" "$round" \
-      "$dir/$name.log" >&2
-    rm -f "$dir/$name.json"
-    alt_failed[$side/$name]=1
-    alt_failed_names[$side]="${alt_failed_names[$side]:-}${alt_failed_names[$side]:+ }$name"
+  if ! pin_parts "${alt_bins[$side]}/$name" "$regex"; then
+    failed="cannot list its benchmarks"
   fi
+  for k in "${!pin_part_regex[@]}"; do
+    [[ -z "$failed" ]] || break
+    out="$dir/$name${pin_part_suffix[$k]}"
+    cpu=${pin_part_cpu[$k]}
+    pin_args=()
+    [[ -z "$cpu" ]] || pin_args=(taskset -c "$cpu")
+    echo "$side $round $name${pin_part_suffix[$k]} $reps ${cpu:-all}" >>"$alt_out/order.txt"
+    t=${EPOCHREALTIME/./}
+    if env "${env_args[@]}" "${pin_args[@]}" "${alt_bins[$side]}/$name" \
+        "--benchmark_filter=${pin_part_regex[$k]}" "--benchmark_repetitions=$reps" \
+        "--benchmark_enable_random_interleaving=true" "--benchmark_min_time=$alt_min_time" \
+        "--benchmark_out=$out.json" "--benchmark_out_format=json" \
+        "--benchmark_format=console" </dev/null >"$out.log" 2>&1; then
+      now=${EPOCHREALTIME/./}
+      alt_ms[$side]=$(( ${alt_ms[$side]:-0} + (now - t) / 1000 ))
+      # Google Benchmark leaves an empty file when the filter matches nothing
+      # (a benchmark to confirm that this side lacks): nothing to merge.
+      [[ -s "$out.json" ]] || rm -f "$out.json"
+    else
+      failed="see $out.log"
+    fi
+  done
+  [[ -n "$failed" ]] || return 0
+  printf '%s: %-4s %s round %s FAILED (%s)\n' "$alt_prog" "$side" "$name" "$round" "$failed" >&2
+  rm -f "$dir/$name.json" "$dir/$name"@*.json
+  alt_failed[$side/$name]=1
+  alt_failed_names[$side]="${alt_failed_names[$side]:-}${alt_failed_names[$side]:+ }$name"
   return 0
 }
 
 # alt_round ROUND FOLDER BINARY REPS [REGEX]: both sides' processes of one
-# round into FOLDER, A then B in odd rounds, B then A in even ones.
+# round into FOLDER, A then B in odd rounds, B then A in even ones, both
+# pinned to the CPU that pin_choose finds fastest before the round.
 alt_round() {
   local round=$1 a=${alt_sides[0]} b=${alt_sides[1]}
   if (( round % 2 == 0 )); then a=${alt_sides[1]}; b=${alt_sides[0]}; fi
+  pin_choose
+  [[ -z "$pin_cpu" ]] || alt_cpu_rounds[$pin_cpu]=$(( ${alt_cpu_rounds[$pin_cpu]:-0} + 1 ))
   alt_run "$a" "$2" "$3" "$4" "${5:-}"
   alt_run "$b" "$2" "$3" "$4" "${5:-}"
+}
+
+# alt_cpu_summary: one sentence on where the rounds ran, for a summary.
+alt_cpu_summary() {
+  local cpu text=""
+  for cpu in $(printf '%s\n' "${!alt_cpu_rounds[@]}" | sort -n); do
+    text="$text${text:+, }cpu $cpu in ${alt_cpu_rounds[$cpu]}"
+  done
+  if [[ -z "$text" ]]; then
+    echo "Processes not pinned (--cpu none, or no CPU probe)."
+  else
+    echo "Single-threaded benchmarks pinned, both sides of a round to the CPU a probe found fastest just before it ($text rounds); multi-threaded ones on every CPU."
+  fi
 }
 
 # alt_fmt_ms MS: "12.3s".
@@ -156,6 +190,7 @@ alt_merge() {
     for file in "$alt_out/$side/$round"/*.json; do
       [[ -f "$file" ]] || continue
       name=$(basename "$file" .json)
+      name=${name%%@*}
       [[ -n "${alt_failed[$side/$name]:-}" ]] || parts+=("$file")
     done
   done < <(alt_round_folders "$side")

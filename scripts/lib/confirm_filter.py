@@ -5,7 +5,8 @@ usage: confirm_filter.py NAMES_FILE JSON...
 
 NAMES_FILE holds benchmark names, one per line (benchgate compare's
 "to_confirm"). Each JSON is one bench binary's Google Benchmark output from
-a first round, named <binary>.json (both sides may be given). Prints, for
+a first round, named <binary>.json or <binary>@<part>.json (both sides
+may be given). Prints, for
 each binary that holds some of the names, one line: the binary's name, a
 tab, and an anchored regular expression (POSIX extended, as
 --benchmark_filter takes it) matching exactly those names, binaries sorted.
@@ -37,6 +38,9 @@ def main(argv):
         binary = os.path.basename(path)
         if binary.endswith(".json"):
             binary = binary[:-len(".json")]
+        # BINARY@unpinned.json: the same binary's benchmarks that ran on
+        # every CPU (scripts/lib/pin.sh).
+        binary = binary.split("@", 1)[0]
         try:
             with open(path) as f:
                 text = f.read()

@@ -184,6 +184,17 @@ TEST_F(Cli, HelpAndVersionExitZero) {
   EXPECT_EQ(Benchgate("gate --help").exit_code, 0);
 }
 
+TEST_F(Cli, CpusNamesTheFastestCpuOnItsLastLine) {
+  const Outcome outcome = Benchgate("cpus --rounds 2");
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_NE(outcome.out.find("ms per probe (median of 2"), std::string::npos)
+      << outcome.out;
+  const std::string last =
+      outcome.out.substr(outcome.out.rfind("benchgate cpus:"));
+  EXPECT_EQ(last.rfind("benchgate cpus: fastest: cpu ", 0), 0U) << outcome.out;
+  EXPECT_EQ(Benchgate("cpus --rounds 0").exit_code, 2);
+}
+
 // Every bad input: exit 2, one line on stderr naming the problem.
 struct BadInput {
   const char* name;

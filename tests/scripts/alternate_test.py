@@ -71,7 +71,19 @@ if [[ ${#names[@]} -eq 0 ]]; then : >"$out"; exit 0; fi
 } >"$out"
 """
 
-# benchgate: records every call; merge writes OUT as {"pairing": ID,
+# taskset: records "-c CPU" and the binary, then runs the rest; CPUs 0
+# and 1 only, as on a 2-CPU machine.
+FAKE_TASKSET = r"""#!/usr/bin/env bash
+[[ "$1" == -c ]] || exit 64
+[[ "$2" =~ ^[01]$ ]] || { echo "taskset: failed to set pid 0's affinity" >&2; exit 1; }
+[[ $# -gt 2 ]] || exit 0
+echo "cpu=$2 ${3##*/}" >>"$FAKE_TASKSET_CALLS"
+shift 2
+exec "$@"
+"""
+
+# benchgate: records every call; cpus names the fastest CPU ($FAKE_CPU,
+# default 1; fails with $FAKE_CPUS_FAIL); merge writes OUT as {"pairing": ID,
 # "inputs": [...]}, says it takes --pairing; compare prints a result line,
 # writes --json with "to_confirm" from $FAKE_TO_CONFIRM (a JSON array; none:
 # the key is left out) and exits $FAKE_COMPARE_RC.
@@ -84,6 +96,12 @@ if [[ "${1:-}" == --help ]]; then
   exit 0
 fi
 case "$command" in
+  cpus)
+    [[ -z "${FAKE_CPUS_FAIL:-}" ]] || exit 2
+    echo "cpu 0: 9.0 ms per probe (median of 5, spread 3%), 1.60x the fastest"
+    echo "cpu ${FAKE_CPU:-1}: 5.6 ms per probe (median of 5, spread 2%), fastest"
+    echo "benchgate cpus: fastest: cpu ${FAKE_CPU:-1} (of 2; the slowest takes 1.60x)"
+    ;;
   merge)
     pairing="" positional=()
     while [[ $# -gt 0 ]]; do
@@ -145,6 +163,10 @@ class AlternateTest(unittest.TestCase):
         self.benchgate = os.path.join(self.dir, "benchgate")
         self.benchgate_calls = os.path.join(self.dir, "benchgate_calls.txt")
         write_executable(self.benchgate, FAKE_BENCHGATE)
+        self.path_dir = os.path.join(self.dir, "path")
+        os.makedirs(self.path_dir)
+        write_executable(os.path.join(self.path_dir, "taskset"), FAKE_TASKSET)
+        self.taskset_calls = os.path.join(self.dir, "taskset_calls.txt")
 
     def tearDown(self):
         self.tmp.cleanup()
@@ -171,7 +193,9 @@ class AlternateTest(unittest.TestCase):
                         [A/lock_benchmark]='^lock/' [B/lock_benchmark]='^lock/')
             """) + textwrap.dedent(body)
         full_env = dict(os.environ, FAKE_CALLS=self.calls, FAKE_STATE=self.state,
-                        FAKE_BENCHGATE_CALLS=self.benchgate_calls, BG=self.benchgate)
+                        FAKE_BENCHGATE_CALLS=self.benchgate_calls, BG=self.benchgate,
+                        FAKE_TASKSET_CALLS=self.taskset_calls,
+                        PATH=self.path_dir + os.pathsep + os.environ.get("PATH", ""))
         full_env.update(env or {})
         result = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
                                 env=full_env, timeout=60)
@@ -197,7 +221,7 @@ class AlternateTest(unittest.TestCase):
             alt_binary fmt_benchmark 4 10 "[1/2] "
             alt_binary lock_benchmark 2 10 "[2/2] "
             """)
-        order = [(side, round_, binary) for side, round_, binary, _ in self.order()]
+        order = [(side, round_, binary) for side, round_, binary, _, _ in self.order()]
         expected = []
         for binary, rounds in (("fmt_benchmark", "1234"), ("lock_benchmark", "12")):
             for round_, sides in zip(rounds, ("AB", "BA", "AB", "BA")):
@@ -206,7 +230,7 @@ class AlternateTest(unittest.TestCase):
 
     def test_repetitions_spread_over_rounds_and_layout(self):
         result = self.bash('alt_binary fmt_benchmark 4 10 "[1/1] "\n')
-        reps = [int(r) for side, round_, _, r in self.order() if side == "A"]
+        reps = [int(r) for side, round_, _, r, _ in self.order() if side == "A"]
         self.assertEqual(reps, [3, 3, 2, 2])
         for side in "AB":
             for round_, count in zip(range(1, 5), (3, 3, 2, 2)):
@@ -230,7 +254,7 @@ class AlternateTest(unittest.TestCase):
         self.assertIn("failed B: fmt_benchmark", result.stdout)
         self.assertIn("failed A: \n", result.stdout)
         self.assertIn("FAILED", result.stderr)
-        runs = [(s, r) for s, r, b, _ in self.order() if b == "fmt_benchmark"]
+        runs = [(s, r) for s, r, b, _, _ in self.order() if b == "fmt_benchmark"]
         self.assertEqual(runs, [("A", "1"), ("B", "1"), ("B", "2"), ("A", "2"), ("A", "3")])
         self.assertFalse(os.path.exists(os.path.join(self.out, "B", "2", "fmt_benchmark.json")))
         with open(os.path.join(self.out, "B.json")) as f:
@@ -244,7 +268,7 @@ class AlternateTest(unittest.TestCase):
             alt_filter[B/new_benchmark]='^new/'
             alt_binary new_benchmark 2 2
             """)
-        self.assertEqual([(s, r) for s, r, _, _ in self.order()], [("B", "1"), ("B", "2")])
+        self.assertEqual([(s, r) for s, r, _, _, _ in self.order()], [("B", "1"), ("B", "2")])
 
     def test_round_folders_in_round_order_not_by_name(self):
         for side in "AB":
@@ -283,7 +307,7 @@ class AlternateTest(unittest.TestCase):
             """)
         self.assertIn("confirmed=2 binaries=2", result.stdout)
         self.assertIn("no first-round result holds gone/Op/after", result.stderr)
-        confirm = [(s, r, b, reps) for s, r, b, reps in self.order() if r.startswith("confirm-")]
+        confirm = [(s, r, b, reps) for s, r, b, reps, _ in self.order() if r.startswith("confirm-")]
         # Rounds 4 and 5 continue the order: 4 runs B first, 5 A first.
         expected = []
         for k, sides in zip(range(1, 3), ("BA", "AB")):
@@ -364,6 +388,114 @@ class AlternateTest(unittest.TestCase):
             """)
         self.assertIn("count=-1 rounds=0", result.stdout)
         self.assertIn('lists no "to_confirm"', result.stderr)
+
+    def add_mixed_binary(self):
+        self.add_binary("mix_benchmark", ["mix/Op/before", "mix/Op/after",
+                                          "mix/Op/after/real_time/threads:1",
+                                          "mix/Op/after/real_time/threads:2"])
+        return "alt_filter[A/mix_benchmark]='^mix/'; alt_filter[B/mix_benchmark]='^mix/'\n"
+
+    def taskset_log(self):
+        if not os.path.exists(self.taskset_calls):
+            return []
+        with open(self.taskset_calls) as f:
+            return f.read().splitlines()
+
+    def test_pinned_rounds_run_multi_threaded_benchmarks_apart_on_every_cpu(self):
+        setup = self.add_mixed_binary()
+        result = self.bash(setup + """
+            pin_mode=auto pin_benchgate=$BG
+            pin_check
+            alt_binary mix_benchmark 2 4
+            alt_binary lock_benchmark 1 1
+            alt_merge A "$alt_out/A.json" "$BG" "" "$alt_out/merge-A.txt"
+            echo "rounds on cpu 1: ${alt_cpu_rounds[1]}"
+            """)
+        self.assertEqual([line[2:] for line in self.order() if line[0] == "A"],
+                         [["mix_benchmark", "2", "1"], ["mix_benchmark@unpinned", "2", "all"],
+                          ["mix_benchmark", "2", "1"], ["mix_benchmark@unpinned", "2", "all"],
+                          ["lock_benchmark", "1", "all"]])
+        names = {row["name"] for row in self.rows("A", 1, "mix_benchmark")}
+        self.assertEqual(names, {"mix/Op/before", "mix/Op/after",
+                                 "mix/Op/after/real_time/threads:1"})
+        names = {row["name"] for row in self.rows("A", 1, "mix_benchmark@unpinned")}
+        self.assertEqual(names, {"mix/Op/after/real_time/threads:2"})
+        # Only the single-threaded processes went through taskset, on the
+        # CPU the probe named; a binary of multi-threaded benchmarks only
+        # keeps its plain file name.
+        self.assertEqual(self.taskset_log(), ["cpu=1 mix_benchmark"] * 4)
+        self.assertEqual(len(self.rows("B", 1, "lock_benchmark")), 2)
+        with open(os.path.join(self.out, "A.json")) as f:
+            inputs = [os.path.relpath(p, self.out) for p in json.load(f)["inputs"]]
+        self.assertEqual(inputs, ["A/1/lock_benchmark.json", "A/1/mix_benchmark.json",
+                                  "A/1/mix_benchmark@unpinned.json", "A/2/mix_benchmark.json",
+                                  "A/2/mix_benchmark@unpinned.json"])
+        self.assertIn("rounds on cpu 1: 3", result.stdout)
+
+    def test_both_sides_of_a_round_share_the_cpu_probed_before_it(self):
+        setup = self.add_mixed_binary()
+        self.bash(setup + """
+            pin_mode=auto pin_benchgate=$BG
+            pin_check
+            FAKE_CPU=0 alt_round 1 1 mix_benchmark 1
+            export FAKE_CPU=1
+            alt_round 2 2 mix_benchmark 1
+            """)
+        self.assertEqual([line[4] for line in self.order() if "@" not in line[2]],
+                         ["0", "0", "1", "1"])
+
+    def test_without_a_probe_or_with_none_nothing_is_pinned(self):
+        setup = self.add_mixed_binary()
+        result = self.bash(setup + """
+            pin_mode=auto pin_benchgate=$BG
+            pin_check
+            echo "mode: $pin_mode"
+            alt_binary mix_benchmark 1 1
+            """, env={"FAKE_CPUS_FAIL": "1"})
+        self.assertIn("mode: none", result.stdout)
+        self.assertIn("cannot probe the CPUs", result.stderr)
+        self.assertEqual(self.taskset_log(), [])
+        self.assertEqual([line[2:] for line in self.order()],
+                         [["mix_benchmark", "1", "all"]] * 2)
+        self.assertEqual(len(self.rows("A", 1, "mix_benchmark")), 4)
+
+    def test_a_cpu_number_is_checked_before_anything_runs(self):
+        for mode, message in (("x1", "takes auto, none or a CPU number"),
+                              ("99999", "may not run on CPU 99999")):
+            result = self.bash(f"pin_mode={mode}\npin_check || echo \"rc $?\"\n")
+            self.assertIn("rc 2", result.stdout)
+            self.assertIn(message, result.stderr)
+
+    def test_confirmation_of_a_pinned_binary_splits_the_names_again(self):
+        setup = self.add_mixed_binary()
+        self.bash(setup + """
+            pin_mode=auto pin_benchgate=$BG
+            pin_check
+            alt_binary mix_benchmark 2 2
+            printf 'mix/Op/after\\nmix/Op/after/real_time/threads:2\\n' >"$alt_out/names"
+            alt_confirm "$alt_out/names" 2 1 100 1
+            """)
+        confirm = [line for line in self.order() if line[1] == "confirm-1"]
+        self.assertEqual([line[2] for line in confirm],
+                         ["mix_benchmark", "mix_benchmark@unpinned"] * 2)
+        names = {row["name"] for row in self.rows("A", "confirm-1", "mix_benchmark")}
+        self.assertEqual(names, {"mix/Op/after"})
+        names = {row["name"] for row in self.rows("A", "confirm-1", "mix_benchmark@unpinned")}
+        self.assertEqual(names, {"mix/Op/after/real_time/threads:2"})
+
+    def test_a_failing_unpinned_part_fails_the_binary_and_drops_both_files(self):
+        setup = self.add_mixed_binary()
+        result = self.bash(setup + """
+            pin_mode=auto pin_benchgate=$BG
+            pin_check
+            alt_binary mix_benchmark 2 2
+            echo "failed A: ${alt_failed_names[A]:-}"
+            """, env={"FAKE_FAIL": "A/mix_benchmark/2"})
+        self.assertIn("failed A: mix_benchmark", result.stdout)
+        folder = os.path.join(self.out, "A", "1")
+        self.assertEqual(sorted(f for f in os.listdir(folder) if f.endswith(".json")), [])
+        self.assertEqual([line[2] for line in self.order() if line[0] == "A"],
+                         ["mix_benchmark", "mix_benchmark@unpinned"])
 
 
 class HelpTest(unittest.TestCase):

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "benchgate/commands.h"
+#include "benchgate/cpus.h"
 #include "benchgate/error.h"
 #include "benchgate/instructions.h"
 #include "benchgate/merge.h"
@@ -186,6 +187,14 @@ int main(int argc, char** argv) {
                    "two largest and the next pair of iteration counts")
       ->check(CLI::Range(0.0, 1.0));
 
+  bg::CpusOptions cpus;
+  CLI::App* cpus_command = app.add_subcommand(
+      "cpus",
+      "Probe the speed of each CPU this process may use and name the fastest "
+      "(scripts pin single-threaded benchmark processes to it)");
+  cpus_command->add_option("--rounds", cpus.rounds, "Probes per CPU")
+      ->check(CLI::Range(1, 1000));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -205,6 +214,7 @@ int main(int argc, char** argv) {
     if (instructions_command->parsed()) {
       return bg::InstructionsCommand(run_path, instructions, std::cout);
     }
+    if (cpus_command->parsed()) return bg::CpusCommand(cpus, std::cout);
     if (merge_command->parsed()) {
       return bg::MergeCommand(merge_out, merge_inputs, merge, std::cout);
     }
