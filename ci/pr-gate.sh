@@ -27,9 +27,9 @@ are not part of the gate.
                        each process runs one repetition of its benchmarks)
   --min-time SECONDS   minimum time per repetition (default 0.05)
   --cpu auto|none|N    where the single-threaded benchmarks run (default auto, or
-                       $HOTPATH_CPU): auto probes the CPUs before each round and pins
-                       both sides' processes of the round to the fastest (`benchgate
-                       cpus`); N pins to CPU N; none leaves it to the scheduler.
+                       $HOTPATH_CPU): auto probes the CPUs before each process and
+                       pins it to the fastest (`benchgate cpus`); N pins to CPU N;
+                       none leaves it to the scheduler.
                        Benchmarks with threads:N > 1 (and scenarios/ProposalPipeline)
                        run in a second process on every CPU
   --confirm-rounds N   after the first comparison, extra rounds of the benchmarks whose
@@ -283,7 +283,7 @@ pin_benchgate=$benchgate
 pin_check || exit 2
 if [[ $pin_mode != none ]]; then
   pin_choose
-  echo "pr-gate: single-threaded benchmarks pinned to the fastest CPU, probed before each round (now: $pin_note; --cpu none: off)"
+  echo "pr-gate: single-threaded benchmarks pinned to the fastest CPU, probed before each process (now: $pin_note; --cpu none: off)"
 fi
 
 run_start=$SECONDS

@@ -34,7 +34,7 @@
 #   alt_confirmed_rounds  confirmation rounds the last alt_confirm ran
 #   alt_first_line, alt_first_rc, alt_to_confirm_count: see
 #                         alt_first_compare_and_confirm
-#   alt_cpu_rounds[CPU]   rounds pinned to CPU so far
+#   alt_cpu_processes[CPU] processes pinned to CPU so far
 #   $alt_out/order.txt    one line per process, in the order run: SIDE ROUND
 #                         BINARY[@unpinned] REPS CPU (all: not pinned)
 
@@ -49,7 +49,7 @@ alt_progress_seconds=${alt_progress_seconds:-60}
 alt_confirmed_rounds=0
 declare -ga alt_sides=(A B)
 declare -gA alt_bins=() alt_revision=() alt_filter=() alt_failed=() alt_failed_names=() alt_ms=()
-declare -gA alt_cpu_rounds=()
+declare -gA alt_cpu_processes=()
 
 # alt_reps_of_round R REPETITIONS ROUNDS: repetitions of round R (1-based),
 # spread evenly; the first rounds take the remainder.
@@ -70,8 +70,9 @@ alt_merge_has_pairing() {
 
 # alt_run SIDE ROUND BINARY REPS [REGEX]: one process of BINARY on SIDE into
 # $alt_out/SIDE/ROUND/BINARY.json (console output in .log), with REGEX
-# instead of SIDE's filter when given; pinned to pin_cpu (scripts/lib/pin.sh)
-# with the benchmarks that need every CPU in a second process
+# instead of SIDE's filter when given; pinned to the CPU that pin_choose
+# (scripts/lib/pin.sh) finds fastest just before it, with the benchmarks
+# that need every CPU in a second process
 # (BINARY@unpinned.json). Adds its milliseconds to alt_ms[SIDE]. Does
 # nothing when BINARY is not run on SIDE or already failed there. Always
 # returns 0; a failure is reported on stderr and recorded.
@@ -84,6 +85,10 @@ alt_run() {
   local -a env_args=("LD_PRELOAD=$alt_preload") pin_args=()
   [[ -z "${alt_revision[$side]:-}" ]] || env_args+=("HOTPATH_GIT_REVISION=${alt_revision[$side]}")
   mkdir -p "$dir"
+  # A fresh probe for every process: a neighbour can move to another CPU
+  # within the seconds between the two processes of a round.
+  pin_choose
+  [[ -z "$pin_cpu" ]] || alt_cpu_processes[$pin_cpu]=$(( ${alt_cpu_processes[$pin_cpu]:-0} + 1 ))
   if ! pin_parts "${alt_bins[$side]}/$name" "$regex"; then
     failed="cannot list its benchmarks"
   fi
@@ -118,13 +123,10 @@ alt_run() {
 }
 
 # alt_round ROUND FOLDER BINARY REPS [REGEX]: both sides' processes of one
-# round into FOLDER, A then B in odd rounds, B then A in even ones, both
-# pinned to the CPU that pin_choose finds fastest before the round.
+# round into FOLDER, A then B in odd rounds, B then A in even ones.
 alt_round() {
   local round=$1 a=${alt_sides[0]} b=${alt_sides[1]}
   if (( round % 2 == 0 )); then a=${alt_sides[1]}; b=${alt_sides[0]}; fi
-  pin_choose
-  [[ -z "$pin_cpu" ]] || alt_cpu_rounds[$pin_cpu]=$(( ${alt_cpu_rounds[$pin_cpu]:-0} + 1 ))
   alt_run "$a" "$2" "$3" "$4" "${5:-}"
   alt_run "$b" "$2" "$3" "$4" "${5:-}"
 }
@@ -132,13 +134,13 @@ alt_round() {
 # alt_cpu_summary: one sentence on where the rounds ran, for a summary.
 alt_cpu_summary() {
   local cpu text=""
-  for cpu in $(printf '%s\n' "${!alt_cpu_rounds[@]}" | sort -n); do
-    text="$text${text:+, }cpu $cpu in ${alt_cpu_rounds[$cpu]}"
+  for cpu in $(printf '%s\n' "${!alt_cpu_processes[@]}" | sort -n); do
+    text="$text${text:+, }cpu $cpu for ${alt_cpu_processes[$cpu]}"
   done
   if [[ -z "$text" ]]; then
     echo "Processes not pinned (--cpu none, or no CPU probe)."
   else
-    echo "Single-threaded benchmarks pinned, both sides of a round to the CPU a probe found fastest just before it ($text rounds); multi-threaded ones on every CPU."
+    echo "Single-threaded benchmarks pinned, each process to the CPU a probe found fastest just before it ($text processes); multi-threaded ones on every CPU."
   fi
 }
 

@@ -10,9 +10,12 @@
 # there measures the neighbour: on the 2-core VM this was written on, that
 # alone made a benchmark's per-process medians differ by 15-25% while the
 # repetitions within one process agreed to 2-4%. So before each process
-# (each round of an alternating comparison: both sides get the same CPU),
 # `benchgate cpus` probes every allowed CPU for a fraction of a second and
-# the single-threaded benchmarks run under `taskset` on the fastest.
+# the single-threaded benchmarks run under `taskset` on the fastest. (In an
+# alternating comparison the two processes of a round may land on different
+# CPUs: each is on the fastest of its moment, which is the point; sharing
+# one choice for the round measured worse, as the neighbour moves within
+# seconds.)
 # Benchmarks that need several CPUs (pin_unpinned: Google Benchmark's
 # threads:N with N > 1, and those that start their own threads) run in a
 # second process of the same binary on every CPU, as before; the two

@@ -83,7 +83,8 @@ exec "$@"
 """
 
 # benchgate: records every call; cpus names the fastest CPU ($FAKE_CPU,
-# default 1; fails with $FAKE_CPUS_FAIL); merge writes OUT as {"pairing": ID,
+# or the one in $FAKE_CPU_FILE, default 1; fails with $FAKE_CPUS_FAIL);
+# merge writes OUT as {"pairing": ID,
 # "inputs": [...]}, says it takes --pairing; compare prints a result line,
 # writes --json with "to_confirm" from $FAKE_TO_CONFIRM (a JSON array; none:
 # the key is left out) and exits $FAKE_COMPARE_RC.
@@ -98,6 +99,7 @@ fi
 case "$command" in
   cpus)
     [[ -z "${FAKE_CPUS_FAIL:-}" ]] || exit 2
+    [[ -z "${FAKE_CPU_FILE:-}" ]] || read -r FAKE_CPU <"$FAKE_CPU_FILE"
     echo "cpu 0: 9.0 ms per probe (median of 5, spread 3%), 1.60x the fastest"
     echo "cpu ${FAKE_CPU:-1}: 5.6 ms per probe (median of 5, spread 2%), fastest"
     echo "benchgate cpus: fastest: cpu ${FAKE_CPU:-1} (of 2; the slowest takes 1.60x)"
@@ -409,7 +411,7 @@ class AlternateTest(unittest.TestCase):
             alt_binary mix_benchmark 2 4
             alt_binary lock_benchmark 1 1
             alt_merge A "$alt_out/A.json" "$BG" "" "$alt_out/merge-A.txt"
-            echo "rounds on cpu 1: ${alt_cpu_rounds[1]}"
+            echo "processes on cpu 1: ${alt_cpu_processes[1]}"
             """)
         self.assertEqual([line[2:] for line in self.order() if line[0] == "A"],
                          [["mix_benchmark", "2", "1"], ["mix_benchmark@unpinned", "2", "all"],
@@ -430,19 +432,25 @@ class AlternateTest(unittest.TestCase):
         self.assertEqual(inputs, ["A/1/lock_benchmark.json", "A/1/mix_benchmark.json",
                                   "A/1/mix_benchmark@unpinned.json", "A/2/mix_benchmark.json",
                                   "A/2/mix_benchmark@unpinned.json"])
-        self.assertIn("rounds on cpu 1: 3", result.stdout)
+        self.assertIn("processes on cpu 1: 6", result.stdout)
 
-    def test_both_sides_of_a_round_share_the_cpu_probed_before_it(self):
+    def test_each_process_runs_on_the_cpu_probed_just_before_it(self):
         setup = self.add_mixed_binary()
-        self.bash(setup + """
+        # The fake probe names the CPU in $FAKE_CPU_FILE at each call.
+        cpu_file = os.path.join(self.dir, "cpu")
+        self.bash(setup + f"""
             pin_mode=auto pin_benchgate=$BG
             pin_check
-            FAKE_CPU=0 alt_round 1 1 mix_benchmark 1
-            export FAKE_CPU=1
-            alt_round 2 2 mix_benchmark 1
-            """)
+            echo 0 >{cpu_file!r}
+            alt_run A 1 mix_benchmark 1
+            echo 1 >{cpu_file!r}
+            alt_run B 1 mix_benchmark 1
+            alt_run B 2 mix_benchmark 1
+            echo 0 >{cpu_file!r}
+            alt_run A 2 mix_benchmark 1
+            """, env={"FAKE_CPU_FILE": cpu_file})
         self.assertEqual([line[4] for line in self.order() if "@" not in line[2]],
-                         ["0", "0", "1", "1"])
+                         ["0", "1", "1", "0"])
 
     def test_without_a_probe_or_with_none_nothing_is_pinned(self):
         setup = self.add_mixed_binary()
