@@ -395,7 +395,9 @@ class AlternateTest(unittest.TestCase):
         self.add_binary("mix_benchmark", ["mix/Op/before", "mix/Op/after",
                                           "mix/Op/after/real_time/threads:1",
                                           "mix/Op/after/real_time/threads:2"])
-        return "alt_filter[A/mix_benchmark]='^mix/'; alt_filter[B/mix_benchmark]='^mix/'\n"
+        # The filters, and pinning as bench-all and pr-gate set it up.
+        return ("alt_filter[A/mix_benchmark]='^mix/'; alt_filter[B/mix_benchmark]='^mix/'\n"
+                "pin_mode=auto pin_benchgate=$BG\npin_check\n")
 
     def taskset_log(self):
         if not os.path.exists(self.taskset_calls):
@@ -406,8 +408,6 @@ class AlternateTest(unittest.TestCase):
     def test_pinned_rounds_run_multi_threaded_benchmarks_apart_on_every_cpu(self):
         setup = self.add_mixed_binary()
         result = self.bash(setup + """
-            pin_mode=auto pin_benchgate=$BG
-            pin_check
             alt_binary mix_benchmark 2 4
             alt_binary lock_benchmark 1 1
             alt_merge A "$alt_out/A.json" "$BG" "" "$alt_out/merge-A.txt"
@@ -439,8 +439,6 @@ class AlternateTest(unittest.TestCase):
         # The fake probe names the CPU in $FAKE_CPU_FILE at each call.
         cpu_file = os.path.join(self.dir, "cpu")
         self.bash(setup + f"""
-            pin_mode=auto pin_benchgate=$BG
-            pin_check
             echo 0 >{cpu_file!r}
             alt_run A 1 mix_benchmark 1
             echo 1 >{cpu_file!r}
@@ -455,8 +453,6 @@ class AlternateTest(unittest.TestCase):
     def test_without_a_probe_or_with_none_nothing_is_pinned(self):
         setup = self.add_mixed_binary()
         result = self.bash(setup + """
-            pin_mode=auto pin_benchgate=$BG
-            pin_check
             echo "mode: $pin_mode"
             alt_binary mix_benchmark 1 1
             """, env={"FAKE_CPUS_FAIL": "1"})
@@ -477,8 +473,6 @@ class AlternateTest(unittest.TestCase):
     def test_confirmation_of_a_pinned_binary_splits_the_names_again(self):
         setup = self.add_mixed_binary()
         self.bash(setup + """
-            pin_mode=auto pin_benchgate=$BG
-            pin_check
             alt_binary mix_benchmark 2 2
             printf 'mix/Op/after\\nmix/Op/after/real_time/threads:2\\n' >"$alt_out/names"
             alt_confirm "$alt_out/names" 2 1 100 1
@@ -494,8 +488,6 @@ class AlternateTest(unittest.TestCase):
     def test_a_failing_unpinned_part_fails_the_binary_and_drops_both_files(self):
         setup = self.add_mixed_binary()
         result = self.bash(setup + """
-            pin_mode=auto pin_benchgate=$BG
-            pin_check
             alt_binary mix_benchmark 2 2
             echo "failed A: ${alt_failed_names[A]:-}"
             """, env={"FAKE_FAIL": "A/mix_benchmark/2"})
