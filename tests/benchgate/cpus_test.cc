@@ -37,7 +37,9 @@ TEST(Cpus, PicksTheLowestMedianNotTheLowestSample) {
 }
 
 TEST(Cpus, WithinOnePercentTheSteadierWinsThenTheLowerNumber) {
-  EXPECT_EQ(PickFastest({Speed(0, {10.0, 13.0, 10.0}), Speed(1, {10.05, 10.1, 10.05})}), 1);
+  EXPECT_EQ(PickFastest(
+                {Speed(0, {10.0, 13.0, 10.0}), Speed(1, {10.05, 10.1, 10.05})}),
+            1);
   EXPECT_EQ(PickFastest({Speed(3, {10.0, 10.0}), Speed(2, {10.0, 10.0})}), 1);
   EXPECT_EQ(PickFastest({}), -1);
 }
@@ -63,9 +65,10 @@ TEST(Cpus, ProbesEveryAllowedCpuAndRestoresTheMask) {
   PrintCpus(speeds, out);
   const int best = PickFastest(speeds);
   ASSERT_GE(best, 0);
-  EXPECT_NE(out.str().find("benchgate cpus: fastest: cpu " +
-                           std::to_string(speeds[static_cast<std::size_t>(best)].cpu) +
-                           " (of " + std::to_string(speeds.size())),
+  EXPECT_NE(out.str().find(
+                "benchgate cpus: fastest: cpu " +
+                std::to_string(speeds[static_cast<std::size_t>(best)].cpu) +
+                " (of " + std::to_string(speeds.size())),
             std::string::npos)
       << out.str();
 }
@@ -73,10 +76,11 @@ TEST(Cpus, ProbesEveryAllowedCpuAndRestoresTheMask) {
 TEST(Cpus, PrintsEachCpuAgainstTheFastest) {
   std::ostringstream out;
   PrintCpus({Speed(0, {16.0, 16.0, 16.0}), Speed(1, {10.0, 10.0, 10.0})}, out);
-  EXPECT_EQ(out.str(),
-            "cpu 0: 16.0 ms per probe (median of 3, spread 0%), 1.60x the fastest\n"
-            "cpu 1: 10.0 ms per probe (median of 3, spread 0%), fastest\n"
-            "benchgate cpus: fastest: cpu 1 (of 2; the slowest takes 1.60x)\n");
+  EXPECT_EQ(
+      out.str(),
+      "cpu 0: 16.0 ms per probe (median of 3, spread 0%), 1.60x the fastest\n"
+      "cpu 1: 10.0 ms per probe (median of 3, spread 0%), fastest\n"
+      "benchgate cpus: fastest: cpu 1 (of 2; the slowest takes 1.60x)\n");
 }
 
 }  // namespace

@@ -30,7 +30,8 @@ double ProbeMilliseconds(std::vector<std::uint8_t>& buffer, int steps) {
     if ((h >> 31) != 0) {
       buffer[(h >> 12) & mask] += 1;
     } else {
-      buffer[(static_cast<std::uint32_t>(i) * 64U) & mask] ^= static_cast<std::uint8_t>(i);
+      buffer[(static_cast<std::uint32_t>(i) * 64U) & mask] ^=
+          static_cast<std::uint8_t>(i);
     }
   }
   const auto stop = std::chrono::steady_clock::now();
@@ -45,8 +46,9 @@ std::string FormatFixed(double value, int decimals) {
 
 void SetAffinity(const cpu_set_t& set) {
   if (sched_setaffinity(0, sizeof set, &set) != 0) {
-    throw InputError("", std::string("cannot set this process's CPU affinity: ") +
-                             std::strerror(errno));
+    throw InputError("",
+                     std::string("cannot set this process's CPU affinity: ") +
+                         std::strerror(errno));
   }
 }
 
@@ -58,7 +60,8 @@ void Summarise(CpuSpeed& speed) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
   speed.median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-  speed.spread = speed.median > 0.0 ? (v.back() - v.front()) / speed.median : 0.0;
+  speed.spread =
+      speed.median > 0.0 ? (v.back() - v.front()) / speed.median : 0.0;
 }
 
 int PickFastest(const std::vector<CpuSpeed>& speeds) {
@@ -71,7 +74,8 @@ int PickFastest(const std::vector<CpuSpeed>& speeds) {
     const CpuSpeed& a = speeds[i];
     const CpuSpeed& b = speeds[static_cast<std::size_t>(best)];
     const bool tie = std::abs(a.median - b.median) <= 0.01 * b.median;
-    if ((tie && (a.spread < b.spread || (a.spread == b.spread && a.cpu < b.cpu))) ||
+    if ((tie &&
+         (a.spread < b.spread || (a.spread == b.spread && a.cpu < b.cpu))) ||
         (!tie && a.median < b.median)) {
       best = static_cast<int>(i);
     }
@@ -83,8 +87,9 @@ std::vector<CpuSpeed> ProbeCpus(const CpusOptions& options) {
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
   if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) {
-    throw InputError("", std::string("cannot read this process's CPU affinity: ") +
-                             std::strerror(errno));
+    throw InputError("",
+                     std::string("cannot read this process's CPU affinity: ") +
+                         std::strerror(errno));
   }
   std::vector<CpuSpeed> speeds;
   for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
@@ -100,7 +105,8 @@ std::vector<CpuSpeed> ProbeCpus(const CpusOptions& options) {
         CPU_ZERO(&one);
         CPU_SET(speed.cpu, &one);
         SetAffinity(one);
-        ProbeMilliseconds(buffer, options.steps / 16);  // migrate, warm the cache
+        ProbeMilliseconds(buffer,
+                          options.steps / 16);  // migrate, warm the cache
         speed.milliseconds.push_back(ProbeMilliseconds(buffer, options.steps));
       }
     }
@@ -110,7 +116,8 @@ std::vector<CpuSpeed> ProbeCpus(const CpusOptions& options) {
   }
   SetAffinity(allowed);
   // The buffer's contents are observable, so the loops cannot be dropped.
-  volatile std::uint8_t sink = std::accumulate(buffer.begin(), buffer.end(), std::uint8_t{0});
+  volatile std::uint8_t sink =
+      std::accumulate(buffer.begin(), buffer.end(), std::uint8_t{0});
   static_cast<void>(sink);
   for (CpuSpeed& speed : speeds) Summarise(speed);
   return speeds;
@@ -127,18 +134,21 @@ void PrintCpus(const std::vector<CpuSpeed>& speeds, std::ostream& out) {
   for (const CpuSpeed& speed : speeds) {
     slowest = std::max(slowest, speed.median);
     out << "cpu " << speed.cpu << ": " << FormatFixed(speed.median, 1)
-        << " ms per probe (median of " << speed.milliseconds.size() << ", spread "
-        << FormatFixed(100.0 * speed.spread, 0) << "%)";
+        << " ms per probe (median of " << speed.milliseconds.size()
+        << ", spread " << FormatFixed(100.0 * speed.spread, 0) << "%)";
     if (&speed == &fastest) {
       out << ", fastest";
     } else if (fastest.median > 0.0) {
-      out << ", " << FormatFixed(speed.median / fastest.median, 2) << "x the fastest";
+      out << ", " << FormatFixed(speed.median / fastest.median, 2)
+          << "x the fastest";
     }
     out << '\n';
   }
-  out << "benchgate cpus: fastest: cpu " << fastest.cpu << " (of " << speeds.size();
+  out << "benchgate cpus: fastest: cpu " << fastest.cpu << " (of "
+      << speeds.size();
   if (speeds.size() > 1 && fastest.median > 0.0) {
-    out << "; the slowest takes " << FormatFixed(slowest / fastest.median, 2) << "x";
+    out << "; the slowest takes " << FormatFixed(slowest / fastest.median, 2)
+        << "x";
   }
   out << ")\n";
 }
