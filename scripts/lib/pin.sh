@@ -13,9 +13,10 @@
 # `benchgate cpus` probes every allowed CPU for a fraction of a second and
 # the single-threaded benchmarks run under `taskset` on the fastest. (In an
 # alternating comparison the two processes of a round may land on different
-# CPUs: each is on the fastest of its moment, which is the point; sharing
-# one choice for the round measured worse, as the neighbour moves within
-# seconds.)
+# CPUs: each is on the fastest of its moment. One probe per round, both
+# sides on its choice, was tried first; three whole-suite A/A runs did not
+# tell the two apart: 94% of single-threaded real times within +-10% with
+# one probe per round, 84% and 93% with one per process.)
 # Benchmarks that need several CPUs (pin_unpinned: Google Benchmark's
 # threads:N with N > 1, and those that start their own threads) run in a
 # second process of the same binary on every CPU, as before; the two

@@ -1,15 +1,17 @@
 // benchgate cpus: which of the CPUs this process may run on is fastest now.
 //
-// On a shared virtual machine the vCPUs are not alike: one may share its
-// physical core, caches or memory bandwidth with a busy neighbour and run a
-// cache-bound loop 1.3-1.7x slower than another, in phases of seconds. A
-// benchmark process the scheduler happens to place there measures that
-// neighbour, not the code; pinning every single-threaded benchmark process
-// of both sides of a comparison to the one fastest CPU removes that part of
-// the spread between processes. The probe runs independent stores and
-// unpredictable branches (throughput-bound work, which a neighbour on the
-// same physical core halves), a few milliseconds at a time, CPU after CPU,
-// over several rounds.
+// On a shared virtual machine the vCPUs are not alike: on the 2-core EPYC VM
+// this was written on, one vCPU ran independent stores, unpredictable
+// branches and malloc/free about 2x slower than the other (memcpy 1.4x)
+// while a chain of dependent multiplies or a pointer chase ran at the same
+// speed, as a busy neighbour on the same physical core would cause; it
+// lasted minutes, and which vCPU was slow changed. A benchmark process the
+// scheduler happens to place there measures that neighbour, not the code;
+// pinning each single-threaded benchmark process to the CPU that is fastest
+// at its start removes that part of the spread between processes. The probe
+// runs the throughput-bound kind of work (independent stores and a branch
+// on a hash bit), a few milliseconds at a time, CPU after CPU, over several
+// rounds.
 
 #ifndef HOTPATH_TOOLS_BENCHGATE_CPUS_H_
 #define HOTPATH_TOOLS_BENCHGATE_CPUS_H_
