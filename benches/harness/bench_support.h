@@ -80,11 +80,19 @@ class RunTotals {
 class AllocationScope {
  public:
   // ops_per_iteration: how many logical operations one loop iteration does;
-  // counters and items_per_second are per operation.
+  // counters and items_per_second are per operation. timing_dependent: why
+  // the loop's instruction count depends on timing, for a loop whose work
+  // follows the clock or threads the benchmark starts itself ("clock",
+  // "threads"); runs with state.threads() > 1 are "threads" without asking.
+  // Such a loop gets no instructions_per_op (callgrind_support.h).
   explicit AllocationScope(benchmark::State& state,
-                           double ops_per_iteration = 1.0)
+                           double ops_per_iteration = 1.0,
+                           const char* timing_dependent = nullptr)
       : state_(state),
         ops_per_iteration_(ops_per_iteration),
+        timing_dependent_(state.threads() > 1 && timing_dependent == nullptr
+                              ? "threads"
+                              : timing_dependent),
         start_(ThreadAllocStats()) {
     Totals().Reset(state);
     // Last, so the dump holds the loop and hardly anything else.
@@ -103,7 +111,7 @@ class AllocationScope {
     uint64_t all[RunTotals::kSlots];
     uint64_t iterations = 0;
     if (!Totals().Gather(state_, mine, all, iterations)) return;
-    CallgrindLoopEnd(iterations, ops_per_iteration_);
+    CallgrindLoopEnd(iterations, ops_per_iteration_, timing_dependent_);
     state_.counters["allocs_per_op"] =
         PerOp(all[0], iterations, ops_per_iteration_);
     state_.counters["bytes_per_op"] =
@@ -118,6 +126,7 @@ class AllocationScope {
 
   benchmark::State& state_;
   double ops_per_iteration_;
+  const char* timing_dependent_;
   AllocStats start_;
 };
 

@@ -103,7 +103,7 @@ void BM_ProposalPipelineThreaded(benchmark::State& state) {
   pipeline.RunPass();
   const ThreadCounts others_start = pipeline.OtherThreadCounts();
   const harness::AllocStats mine_start = harness::ThreadAllocStats();
-  harness::AllocationScope allocations(state, kProposals);
+  harness::AllocationScope allocations(state, kProposals, "threads");
   for (auto _ : state) {
     PipelineStats stats = pipeline.RunPass();
     benchmark::DoNotOptimize(stats);

@@ -119,8 +119,9 @@ void BM_VmOperations(benchmark::State& state) {
   ops.RunPass(paced, timer, rate, none, [](size_t, bool, uint64_t) {});
   const uint64_t floor_ns = ClockFloorNs(clock);
   harness::LatencyScope latency(state);
-  harness::AllocationScope allocations(state,
-                                       static_cast<double>(w.ops.size()));
+  // "clock": the batches the node cuts follow the clock (targets.json).
+  harness::AllocationScope allocations(state, static_cast<double>(w.ops.size()),
+                                       "clock");
   VmPassStats stats;
   for (auto _ : state) {
     stats =
@@ -141,8 +142,9 @@ void BM_VmOperationsSaturation(benchmark::State& state) {
   SteadyClock clock;
   NoLatency none;
   ops.RunPass(clock, 0, none);
-  harness::AllocationScope allocations(state,
-                                       static_cast<double>(w.ops.size()));
+  // "clock": the batches the node cuts follow the clock (targets.json).
+  harness::AllocationScope allocations(state, static_cast<double>(w.ops.size()),
+                                       "clock");
   VmPassStats stats;
   for (auto _ : state) {
     stats = ops.RunPass(clock, 0, none);

@@ -201,6 +201,100 @@ TEST(CallgrindReaderTest, PairsDumpsWithMarkersInPartOrder) {
             std::string::npos);
 }
 
+TEST(CallgrindReaderTest, TimingDependentLoopsGetTheirReasonNotACount) {
+  std::vector<std::string> notes;
+  const auto loop = [](uint64_t n, uint64_t ir, int part,
+                       const std::string& why) {
+    return ParseCallgrindDump(
+        Dump("Client Request: hotpath:" + std::to_string(n) + ":2:" + why,
+             std::to_string(ir), part),
+        "loop" + std::to_string(part));
+  };
+  // Perfectly linear, yet declared timing-dependent: no count, the reason.
+  const std::vector<InstructionCount> counts = CountInstructions(
+      {loop(1, 150, 1, "threads"), loop(10, 1050, 2, "threads"),
+       loop(100, 10050, 3, "threads"), End("a", 4), Loop(1, 150, 5),
+       Loop(10, 1050, 6), Loop(100, 10050, 7), End("b", 8)},
+      "bin", SlopeOptions{0.01}, notes);
+  ASSERT_EQ(counts.size(), 2u);
+  EXPECT_FALSE(counts[0].instructions_per_op);
+  EXPECT_NE(counts[0].skipped.find("timing-dependent (threads)"),
+            std::string::npos)
+      << counts[0].skipped;
+  ASSERT_TRUE(counts[1].instructions_per_op.has_value()) << counts[1].skipped;
+  EXPECT_DOUBLE_EQ(*counts[1].instructions_per_op, 50.0);
+
+  for (const char* bad : {"hotpath:10:2:", "hotpath:10:2:Threads",
+                          "hotpath:10:2:a b", "hotpath:10:2:x:y"}) {
+    EXPECT_THROW(
+        CountInstructions(
+            {ParseCallgrindDump(
+                Dump(std::string("Client Request: ") + bad, "9"), "bad.out")},
+            "s", {}, notes),
+        InputError)
+        << bad;
+  }
+}
+
+TEST(CallgrindReaderTest, ToleranceReportsHowLinearTheLoopWas) {
+  InstructionCount count;
+  // Slopes 100.0 and 100.1 per iteration: 0.1% apart.
+  ComputeSlope({{1, 150}, {11, 1151}, {111, 11151}}, SlopeOptions{0.002},
+               count);
+  ASSERT_TRUE(count.instructions_per_op.has_value()) << count.skipped;
+  EXPECT_FALSE(count.exactly_linear);
+  EXPECT_NEAR(count.linearity, 0.001, 1e-9);
+  ComputeSlope({{1, 150}, {11, 1151}, {111, 11151}}, SlopeOptions{0.0005},
+               count);
+  EXPECT_FALSE(count.instructions_per_op);
+  ComputeSlope({{1, 150}, {10, 1050}, {100, 10050}}, {}, count);
+  EXPECT_TRUE(count.exactly_linear);
+  EXPECT_EQ(count.linearity, 0.0);
+}
+
+// Writes `dumps` (label, totals) as one process's callgrind.out files.
+void WriteProcess(const std::string& folder,
+                  const std::vector<std::pair<std::string, uint64_t>>& dumps) {
+  fs::create_directories(folder);
+  int part = 1;
+  for (const auto& [label, totals] : dumps) {
+    std::ofstream(folder + "/callgrind.out." + std::to_string(part))
+        << Dump("Client Request: " + label, std::to_string(totals), part);
+    ++part;
+  }
+}
+
+TEST(CallgrindReaderTest, ARetryFolderReplacesItsBinarysCounts) {
+  TempDir dir;
+  // First pass: a has two counts, b three.
+  WriteProcess(dir.Path("cg/bin"), {{"hotpath:1:1", 150},
+                                    {"hotpath:10:1", 1050},
+                                    {"hotpath-end:a", 1},
+                                    {"hotpath:1:1", 20},
+                                    {"hotpath:10:1", 200},
+                                    {"hotpath:100:1", 2000},
+                                    {"hotpath-end:b", 1}});
+  EXPECT_FALSE(Find(ReadCallgrindDir(dir.Path("cg")), "a").instructions_per_op);
+  WriteProcess(dir.Path("cg/bin.retry"), {{"hotpath:1:1", 150},
+                                          {"hotpath:10:1", 1050},
+                                          {"hotpath:100:1", 10050},
+                                          {"hotpath-end:a", 1}});
+  const CallgrindRun run = ReadCallgrindDir(dir.Path("cg"));
+  ASSERT_EQ(run.benchmarks.size(), 2u);
+  const InstructionCount& a = Find(run, "a");
+  ASSERT_TRUE(a.instructions_per_op.has_value()) << a.skipped;
+  EXPECT_DOUBLE_EQ(*a.instructions_per_op, 100.0);
+  EXPECT_EQ(a.source, "bin.retry");
+  EXPECT_DOUBLE_EQ(*Find(run, "b").instructions_per_op, 20.0);
+
+  // Any other folder holding the same benchmark is still an error.
+  WriteProcess(dir.Path("cg/other"), {{"hotpath:1:1", 150},
+                                      {"hotpath:10:1", 1050},
+                                      {"hotpath:100:1", 10050},
+                                      {"hotpath-end:b", 1}});
+  EXPECT_THROW(ReadCallgrindDir(dir.Path("cg")), InputError);
+}
+
 TEST(CallgrindReaderTest, BadLabelsAndRepeatedMarkersAreInputErrors) {
   std::vector<std::string> notes;
   const auto with = [](const std::string& label) {
@@ -338,4 +432,31 @@ TEST(InstructionsCommandTest, BadInputExitsTwoWithOneLine) {
 }
 
 }  // namespace
+TEST(InstructionsCommandTest, RetryListNamesTheBenchmarksOneCountShort) {
+  TempDir dir;
+  const std::string run = CopyRun(dir);
+  WriteProcess(run + "/callgrind/extra_benchmark",
+               {{"hotpath:1:1", 150},
+                {"hotpath:10:1", 1050},
+                {"hotpath-end:two/counts", 1},
+                {"hotpath:1:1", 150},
+                {"hotpath-end:one/count", 1},
+                {"hotpath:1:1", 170},
+                {"hotpath:10:1", 1050},
+                {"hotpath:100:1", 10050},
+                {"hotpath-end:first/off", 1},
+                {"hotpath:2:1", 270},
+                {"hotpath:10:1", 1050},
+                {"hotpath:100:1", 10050},
+                {"hotpath-end:second/off", 1}});
+  InstructionsOptions options;
+  options.retry_list = dir.Path("retry.tsv");
+  std::ostringstream out;
+  EXPECT_EQ(InstructionsCommand(run, options, out), 0);
+  // Not one/count (one iteration outlasts the min time) nor second/off
+  // (its smallest count was not the first iteration).
+  EXPECT_EQ(Slurp(dir.Path("retry.tsv")),
+            "extra_benchmark\tfirst/off\nextra_benchmark\ttwo/counts\n");
+}
+
 }  // namespace hotpath::benchgate

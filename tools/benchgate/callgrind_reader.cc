@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 constexpr std::string_view kClientRequest = "Client Request: ";
 constexpr std::string_view kLoopLabel = "hotpath:";
 constexpr std::string_view kEndLabel = "hotpath-end:";
+constexpr std::string_view kRetrySuffix = ".retry";
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -75,6 +76,7 @@ uint64_t PartFromName(const std::string& path) {
 struct LoopLabel {
   uint64_t iterations = 0;
   double ops_per_iteration = 1.0;
+  std::string timing_dependent;  // "threads", "clock"; empty: deterministic
 };
 
 LoopLabel ParseLoopLabel(std::string_view label, const std::string& path) {
@@ -82,22 +84,35 @@ LoopLabel ParseLoopLabel(std::string_view label, const std::string& path) {
   const std::size_t colon = rest.find(':');
   const auto fail = [&](const std::string& what) -> LoopLabel {
     throw InputError(path, "dump label \"" + std::string(label) + "\" " + what +
-                               " (expected hotpath:<iterations>:<ops>)");
+                               " (expected hotpath:<iterations>:<ops>[:<why "
+                               "timing-dependent>])");
   };
   if (colon == std::string_view::npos) return fail("has no ops per iteration");
+  std::string_view ops_part = rest.substr(colon + 1);
+  std::string timing_dependent;
+  if (const std::size_t why = ops_part.find(':');
+      why != std::string_view::npos) {
+    timing_dependent = std::string(ops_part.substr(why + 1));
+    ops_part = ops_part.substr(0, why);
+    if (timing_dependent.empty() ||
+        !std::all_of(timing_dependent.begin(), timing_dependent.end(),
+                     [](char c) { return c >= 'a' && c <= 'z'; })) {
+      return fail("names no reason in lower-case letters after the ops");
+    }
+  }
   const std::optional<uint64_t> iterations =
       ParseUnsigned(rest.substr(0, colon));
   if (!iterations || *iterations == 0) {
     return fail("has no positive iteration count");
   }
-  const std::string ops_text(rest.substr(colon + 1));
+  const std::string ops_text(ops_part);
   char* end = nullptr;
   const double ops = std::strtod(ops_text.c_str(), &end);
   if (ops_text.empty() || end != ops_text.c_str() + ops_text.size() ||
       !std::isfinite(ops) || ops <= 0) {
     return fail("has no positive ops per iteration");
   }
-  return {*iterations, ops};
+  return {*iterations, ops, timing_dependent};
 }
 
 std::string Describe(const std::vector<LoopSample>& samples) {
@@ -229,6 +244,9 @@ void ComputeSlope(std::vector<LoopSample> samples, const SlopeOptions& options,
                              (a.iterations - c.iterations) ==
                          static_cast<Wide>(a.instructions - c.instructions) *
                              (b.iterations - a.iterations);
+  count.linearity = count.exactly_linear
+                        ? 0.0
+                        : std::abs(slope - before) / std::max(slope, 1.0);
   if (!count.exactly_linear &&
       std::abs(slope - before) >
           options.linearity_tolerance * std::max(slope, 1.0)) {
@@ -261,6 +279,7 @@ std::vector<InstructionCount> CountInstructions(
   std::vector<LoopSample> pending;
   std::optional<double> pending_ops;
   std::string ops_conflict;
+  std::string pending_timing;  // the first timing-dependence reason seen
   uint64_t pid = 0;
   const auto flush_leftovers = [&] {
     if (!pending.empty()) {
@@ -272,6 +291,7 @@ std::vector<InstructionCount> CountInstructions(
     pending.clear();
     pending_ops.reset();
     ops_conflict.clear();
+    pending_timing.clear();
   };
   for (const CallgrindDump* dump : ordered) {
     if (dump->pid != pid) {
@@ -296,7 +316,13 @@ std::vector<InstructionCount> CountInstructions(
       count.run_name = name;
       count.source = source;
       count.ops_per_iteration = pending_ops.value_or(1.0);
-      if (!ops_conflict.empty()) {
+      if (!pending_timing.empty()) {
+        count.samples = pending;
+        count.skipped =
+            "the benchmark declares its instruction count "
+            "timing-dependent (" +
+            pending_timing + "): it varies from run to run, so none is written";
+      } else if (!ops_conflict.empty()) {
         count.skipped = ops_conflict;
       } else {
         ComputeSlope(pending, options, count);
@@ -305,6 +331,7 @@ std::vector<InstructionCount> CountInstructions(
       pending.clear();
       pending_ops.reset();
       ops_conflict.clear();
+      pending_timing.clear();
     } else if (StartsWith(label, kLoopLabel)) {
       const LoopLabel parsed = ParseLoopLabel(label, dump->path);
       if (!dump->instructions) {
@@ -317,6 +344,7 @@ std::vector<InstructionCount> CountInstructions(
                        Number(parsed.ops_per_iteration) + ")";
       }
       pending_ops = parsed.ops_per_iteration;
+      if (pending_timing.empty()) pending_timing = parsed.timing_dependent;
       pending.push_back({parsed.iterations, *dump->instructions});
     }
   }
@@ -370,13 +398,22 @@ CallgrindRun ReadCallgrindDir(const std::string& dir,
         folder == fs::path(dir) ? std::string(".") : folder.filename().string();
     for (InstructionCount& count :
          CountInstructions(dumps, source, options, run.notes)) {
-      if (const auto [it, inserted] = where.emplace(count.run_name, source);
-          !inserted) {
+      const auto [it, inserted] = where.emplace(count.run_name, source);
+      if (inserted) {
+        run.benchmarks.push_back(std::move(count));
+        continue;
+      }
+      // A retry of the same binary with a longer min time (folders sort
+      // "<binary>" before "<binary>.retry") replaces the first count.
+      if (source != it->second + std::string(kRetrySuffix)) {
         throw InputError(dir, "benchmark \"" + count.run_name +
                                   "\" has dumps in both " + it->second +
                                   " and " + source);
       }
-      run.benchmarks.push_back(std::move(count));
+      it->second = source;
+      for (InstructionCount& earlier : run.benchmarks) {
+        if (earlier.run_name == count.run_name) earlier = std::move(count);
+      }
     }
   }
   if (run.dump_files == 0) {

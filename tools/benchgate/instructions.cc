@@ -73,6 +73,26 @@ std::string Number(double value) {
   return buffer;
 }
 
+// A small relative deviation for the summary: "0.0042%".
+std::string Percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2g%%", 100.0 * fraction);
+  return text;
+}
+
+// Two counts, one short of a checked slope; or three whose smallest is a
+// single iteration that did not fit the slope (the first iteration warms
+// pools and tables): a longer run gives counts past it.
+bool WorthARetry(const InstructionCount& count) {
+  if (count.instructions_per_op || count.samples.empty()) return false;
+  const bool short_of_counts =
+      count.samples.size() == 2 && count.skipped.rfind("only ", 0) == 0;
+  const bool first_iteration_off = count.samples.size() == 3 &&
+                                   count.samples.front().iterations == 1 &&
+                                   count.skipped.rfind("not linear", 0) == 0;
+  return short_of_counts || first_iteration_off;
+}
+
 }  // namespace
 
 InjectionStats InjectInstructions(
@@ -192,11 +212,14 @@ int InstructionsCommand(const std::string& run_path,
     std::string line = "  " + count.run_name;
     line.append(width + 2 - count.run_name.size(), ' ');
     if (count.instructions_per_op) {
-      line += Number(*count.instructions_per_op) + " instructions/op (" +
-              Number(count.instructions_per_iteration) + "/iteration, " +
-              std::to_string(count.n1) + " -> " + std::to_string(count.n2) +
-              " iterations" +
-              (count.exactly_linear ? "" : ", linear within tolerance") + ")";
+      line +=
+          Number(*count.instructions_per_op) + " instructions/op (" +
+          Number(count.instructions_per_iteration) + "/iteration, " +
+          std::to_string(count.n1) + " -> " + std::to_string(count.n2) +
+          " iterations" +
+          (count.exactly_linear ? ""
+                                : ", linear to " + Percent(count.linearity)) +
+          ")";
     } else {
       line += "skipped: " + count.skipped;
       ++skipped;
@@ -211,6 +234,15 @@ int InstructionsCommand(const std::string& run_path,
     out << line << '\n';
   }
   for (const std::string& note : run.notes) out << "  note: " << note << '\n';
+  if (!options.retry_list.empty()) {
+    std::string retry;
+    for (const InstructionCount& count : run.benchmarks) {
+      if (WorthARetry(count)) {
+        retry += count.source + "\t" + count.run_name + "\n";
+      }
+    }
+    WriteFileAtomically(options.retry_list, retry);
+  }
   if (blank > 0) {
     out << "  note: " << blank
         << " empty JSON file(s) left alone (a filter matched none of the "

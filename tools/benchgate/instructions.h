@@ -43,6 +43,14 @@ InjectionStats InjectInstructions(
 struct InstructionsOptions {
   std::string allocator;  // subfolder of a matrix run (default glibc)
   SlopeOptions slope;
+  // When set, the benchmarks worth a retry with a longer min time are
+  // written there, one "<binary>\t<run name>" line each, for
+  // scripts/lib/instructions.sh to run into callgrind/<binary>.retry/: two
+  // iteration counts (one short of a slope that can be checked), or three
+  // whose smallest, a single iteration, missed the slope. A benchmark with a
+  // single count is not listed: one iteration outlasted the min time under
+  // callgrind, and three counts would take minutes.
+  std::string retry_list;
 };
 
 // Returns 0; throws InputError (exit 2) for a missing or malformed run or

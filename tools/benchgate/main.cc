@@ -186,6 +186,10 @@ int main(int argc, char** argv) {
                    "Largest relative difference between the slopes of the "
                    "two largest and the next pair of iteration counts")
       ->check(CLI::Range(0.0, 1.0));
+  instructions_command->add_option(
+      "--retry-list", instructions.retry_list,
+      "Write the benchmarks with two iteration counts (one short) to this "
+      "file, \"<binary><tab><name>\" per line, for a longer retry");
 
   bg::CpusOptions cpus;
   CLI::App* cpus_command = app.add_subcommand(
