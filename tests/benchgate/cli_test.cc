@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "benchgate/gb_reader.h"
+#include "benchgate/read/gb_reader.h"
 #include "test_support.h"
 
 namespace hotpath::benchgate {

@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "benchgate/atomic_file.h"
-#include "benchgate/baseline_store.h"
 #include "benchgate/error.h"
-#include "benchgate/gb_reader.h"
-#include "benchgate/run_loader.h"
+#include "benchgate/read/gb_reader.h"
+#include "benchgate/read/run_loader.h"
+#include "benchgate/store/atomic_file.h"
+#include "benchgate/store/baseline_store.h"
 #include "test_support.h"
 
 namespace hotpath::benchgate {

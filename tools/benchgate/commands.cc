@@ -8,16 +8,16 @@
 #include <fstream>
 #include <iterator>
 
-#include "benchgate/atomic_file.h"
-#include "benchgate/baseline_store.h"
-#include "benchgate/compare.h"
-#include "benchgate/config.h"
 #include "benchgate/error.h"
-#include "benchgate/profiles.h"
-#include "benchgate/render.h"
-#include "benchgate/render_html.h"
-#include "benchgate/run_loader.h"
-#include "benchgate/targets.h"
+#include "benchgate/judge/compare.h"
+#include "benchgate/judge/targets.h"
+#include "benchgate/read/config.h"
+#include "benchgate/read/profiles.h"
+#include "benchgate/read/run_loader.h"
+#include "benchgate/store/atomic_file.h"
+#include "benchgate/store/baseline_store.h"
+#include "benchgate/write/render.h"
+#include "benchgate/write/render_html.h"
 
 namespace hotpath::benchgate {
 namespace {

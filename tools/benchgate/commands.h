@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "benchgate/config.h"
 #include "benchgate/model.h"
-#include "benchgate/report.h"
+#include "benchgate/read/config.h"
+#include "benchgate/write/report.h"
 
 namespace hotpath::benchgate {
 

@@ -9,10 +9,10 @@
 #include <system_error>
 #include <vector>
 
-#include "benchgate/atomic_file.h"
 #include "benchgate/error.h"
-#include "benchgate/gb_reader.h"
-#include "benchgate/run_loader.h"
+#include "benchgate/read/gb_reader.h"
+#include "benchgate/read/run_loader.h"
+#include "benchgate/store/atomic_file.h"
 
 namespace hotpath::benchgate {
 namespace {

@@ -20,7 +20,7 @@
 #include <ostream>
 #include <string>
 
-#include "benchgate/callgrind_reader.h"
+#include "benchgate/read/callgrind_reader.h"
 
 namespace hotpath::benchgate {
 

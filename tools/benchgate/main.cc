@@ -12,8 +12,8 @@
 #include "benchgate/error.h"
 #include "benchgate/instructions.h"
 #include "benchgate/merge.h"
-#include "benchgate/report.h"
 #include "benchgate/version.h"
+#include "benchgate/write/report.h"
 
 namespace {
 

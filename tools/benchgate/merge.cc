@@ -15,12 +15,12 @@
 #include <tuple>
 #include <utility>
 
-#include "benchgate/atomic_file.h"
-#include "benchgate/baseline_store.h"
 #include "benchgate/error.h"
-#include "benchgate/fingerprint.h"
-#include "benchgate/gb_reader.h"
-#include "benchgate/run_loader.h"
+#include "benchgate/judge/fingerprint.h"
+#include "benchgate/read/gb_reader.h"
+#include "benchgate/read/run_loader.h"
+#include "benchgate/store/atomic_file.h"
+#include "benchgate/store/baseline_store.h"
 #include "benchgate/version.h"
 
 namespace hotpath::benchgate {

@@ -2,7 +2,7 @@
 
 #include <cstddef>
 
-#include "benchgate/stats.h"
+#include "benchgate/judge/stats.h"
 
 namespace hotpath::benchgate {
 

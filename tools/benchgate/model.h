@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "benchgate/benchmark_name.h"
+#include "benchgate/read/benchmark_name.h"
 
 namespace hotpath::benchgate {
 

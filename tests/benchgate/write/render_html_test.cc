@@ -1,0 +1,347 @@
+// The HTML report: escaping, the sections a fixture run must produce, no
+// external references, and a size bound for a suite of the real size.
+
+#include "benchgate/write/render_html.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "benchgate/commands.h"
+#include "benchgate/error.h"
+#include "benchgate/read/run_loader.h"
+#include "test_support.h"
+
+namespace hotpath::benchgate {
+namespace {
+
+using testing::Fixture;
+using testing::TempDir;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// prefix + n, appended: GCC 12 -O3 warns falsely (-Wrestrict) on
+// "literal" + std::string temporaries.
+std::string Numbered(const char* prefix, int n) {
+  std::string text(prefix);
+  text += std::to_string(n);
+  return text;
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+int Count(const std::string& text, const std::string& part) {
+  int count = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos;
+       at = text.find(part, at + part.size())) {
+    ++count;
+  }
+  return count;
+}
+
+void ExpectNoExternalReferences(const std::string& html) {
+  const std::string lower = [&] {
+    std::string copy = html;
+    for (char& c : copy) c = static_cast<char>(std::tolower(c));
+    return copy;
+  }();
+  for (const char* banned :
+       {"src=\"http", "href=\"http", "src='http", "href='http", "src=\"//",
+        "href=\"//", "rel=\"stylesheet\"", "rel=stylesheet", "@import",
+        "url(http"}) {
+    EXPECT_FALSE(Contains(lower, banned)) << banned;
+  }
+}
+
+TEST(HtmlEscape, ReplacesEveryMarkupCharacter) {
+  EXPECT_EQ(HtmlEscape("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/"
+            "script&gt;");
+  EXPECT_EQ(HtmlEscape("metrics/Record/after"), "metrics/Record/after");
+  EXPECT_EQ(HtmlEscape(""), "");
+  EXPECT_EQ(HtmlEscape("\xc2\xb5s &amp;"), "\xc2\xb5s &amp;amp;");
+}
+
+class ReportFixture : public ::testing::Test {
+ protected:
+  // Accepts the fixture baseline into a fresh store and writes the report
+  // of the per-allocator fixture run against it.
+  int WriteReport(std::ostringstream& out) {
+    AcceptCommand(Fixture("report/baseline"), dir_.Path(), {}, {}, accepted_);
+    CommandOptions options;
+    options.targets_path = testing::TargetsJson();
+    ReportCommandOptions html{dir_.Path(), dir_.Path("out/report.html"), ""};
+    std::filesystem::create_directories(dir_.Path("out"));
+    const int code = ReportCommand(Fixture("report/run"), html, options, out);
+    html_ = Slurp(html.output_path);
+    return code;
+  }
+
+  TempDir dir_;
+  std::ostringstream accepted_;
+  std::string html_;
+};
+
+TEST_F(ReportFixture, CarriesTheGateVerdictAndWritesTheFile) {
+  std::ostringstream out;
+  // The fixture baseline is faster in routing/Envelope/after/1024, and one
+  // benchmark allocates more (see report/generate.py).
+  EXPECT_EQ(WriteReport(out), kExitFail);
+  EXPECT_TRUE(std::regex_match(
+      out.str(),
+      std::regex("benchgate report: wrote .*/out/report\\.html \\([0-9]+ "
+                 "KB\\)\n")))
+      << out.str();
+  ASSERT_FALSE(html_.empty());
+  EXPECT_EQ(html_.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_TRUE(Contains(html_, "</html>"));
+  EXPECT_TRUE(Contains(html_, "id=\"verdict\">FAIL (exit 1): 1 regressed"));
+  EXPECT_TRUE(Contains(html_, "targets: 4 PASS"));
+  // The regression is listed with what changed.
+  EXPECT_TRUE(Contains(html_,
+                       "routing/Envelope/after/1024</a></td><td><span "
+                       "class=\"badge bad\">regressed"));
+}
+
+// report --against: a run measured back to back (a PR gate's merge-base)
+// decides on timings too; the stored baseline only shows them.
+TEST_F(ReportFixture, AgainstABackToBackRunTimingsDecide) {
+  CommandOptions options;
+  options.targets_path = testing::TargetsJson();
+  ReportCommandOptions html{"", dir_.Path("against.html"),
+                            Fixture("report/baseline")};
+  std::ostringstream out;
+  EXPECT_EQ(ReportCommand(Fixture("report/run"), html, options, out),
+            kExitFail);
+  const std::string page = Slurp(html.output_path);
+  EXPECT_TRUE(Contains(page, "timings judged")) << page.substr(0, 2000);
+  EXPECT_TRUE(Contains(page, "--against "));
+}
+
+TEST_F(ReportFixture, ShowsEveryTargetWithItsPairs) {
+  std::ostringstream out;
+  WriteReport(out);
+  for (const char* target :
+       {"allocations", "throughput", "p99-latency", "lock-contention"}) {
+    EXPECT_TRUE(Contains(html_, std::string("id=\"target-") + target + "\""))
+        << target;
+  }
+  EXPECT_TRUE(Contains(html_, "scenarios/VmOperations/rate:2000/real_time"));
+  EXPECT_TRUE(Contains(html_, "<code>p99_ns</code> after/before &lt;= 0.75"));
+  // A ratio bar with its goal line per target pair.
+  EXPECT_GE(Count(html_, "class=\"goal\""), 10);
+}
+
+TEST_F(ReportFixture, EscapesMarkupFromTheInput) {
+  std::ostringstream out;
+  WriteReport(out);
+  EXPECT_TRUE(Contains(html_, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+  EXPECT_TRUE(Contains(html_, "&lt;b&gt;x&lt;/b&gt;"));
+  EXPECT_TRUE(Contains(html_, "markup/&lt;i&gt;op&amp;co&lt;i&gt;"));
+  EXPECT_TRUE(Contains(html_, "&lt;i&gt;context markup&lt;/i&gt;"));
+  EXPECT_FALSE(Contains(html_, "<script>alert"));
+  EXPECT_FALSE(Contains(html_, "<b>x</b>"));
+  EXPECT_FALSE(Contains(html_, "<i>op"));
+  EXPECT_FALSE(Contains(html_, "<i>context"));
+  // One script element: the page's own.
+  EXPECT_EQ(Count(html_, "<script"), 1);
+}
+
+TEST_F(ReportFixture, HasTheAllocatorMatrixAndTheCommand) {
+  std::ostringstream out;
+  WriteReport(out);
+  EXPECT_TRUE(Contains(html_, "id=\"allocators\""));
+  EXPECT_TRUE(Contains(html_,
+                       "<th colspan=\"4\">glibc</th><th "
+                       "colspan=\"4\">jemalloc</th>"));
+  EXPECT_TRUE(
+      Contains(html_,
+               "<pre id=\"command\">scripts/bench-all --allocators "
+               "glibc,jemalloc --filter &#39;&lt;b&gt;x&lt;/b&gt;&#39;"));
+  EXPECT_TRUE(Contains(html_, "hotpath_fingerprint"));
+  EXPECT_TRUE(Contains(html_, "fp-dev-2core"));
+}
+
+TEST_F(ReportFixture, IsSelfContainedAndCompleteWithoutScript) {
+  std::ostringstream out;
+  WriteReport(out);
+  ExpectNoExternalReferences(html_);
+  const benchgate::Run run = LoadRun(Fixture("report/run"));
+  // Every benchmark has its row in the full table, before any script runs.
+  const std::size_t table = html_.find("<table id=\"all\">");
+  ASSERT_NE(table, std::string::npos);
+  const std::string all =
+      html_.substr(table, html_.find("</table>", table) - table);
+  EXPECT_EQ(Count(all, "<tr><td class=\"name\">"),
+            static_cast<int>(run.benchmarks.size()));
+  // Each pair's repetitions are plotted: one dot per repetition.
+  EXPECT_GE(Count(html_, "<circle"), 9 * 20);
+  EXPECT_LT(html_.size(), 200u * 1024u);
+}
+
+TEST(ReportCommand, BadInputThrowsAndWritesNothing) {
+  TempDir dir;
+  std::ostringstream out;
+  ReportCommandOptions html{"", dir.Path("report.html"), ""};
+  EXPECT_THROW(
+      ReportCommand(Fixture("no_such_run.json"), html, CommandOptions{}, out),
+      InputError);
+  EXPECT_FALSE(std::filesystem::exists(html.output_path));
+  ReportCommandOptions no_baseline{dir.Path("missing"), dir.Path("r.html"), ""};
+  EXPECT_THROW(
+      ReportCommand(Fixture("aa_new.json"), no_baseline, CommandOptions{}, out),
+      InputError);
+}
+
+TEST(ReportCommand, SingleFileWithoutBaselineOrTargetsPasses) {
+  TempDir dir;
+  std::ostringstream out;
+  ReportCommandOptions html{"", dir.Path("report.html"), ""};
+  EXPECT_EQ(ReportCommand(Fixture("aa_new.json"), html, CommandOptions{}, out),
+            kExitPass);
+  const std::string page = Slurp(html.output_path);
+  EXPECT_TRUE(Contains(page, "No targets checked"));
+  EXPECT_TRUE(Contains(page, "No baseline compared"));
+  EXPECT_FALSE(Contains(page, "id=\"allocators\""));
+}
+
+// A report built in memory, for the profile section.
+class InMemory : public ::testing::Test {
+ protected:
+  InMemory() : run_(LoadRun(Fixture("aa_new.json"))) {
+    report_ = BuildGateReport(run_, "", Config{}, CommandOptions{});
+    Finalise(report_);
+    input_.report = &report_;
+    input_.run = &run_;
+  }
+
+  benchgate::Run run_;
+  Report report_;
+  HtmlReportInput input_;
+};
+
+TEST_F(InMemory, RendersAllocationSitesAndAFlameGraph) {
+  ProfileSet profiles;
+  BenchmarkProfile profile;
+  profile.benchmark = "metrics/Record/before";
+  profile.source = "profile/metrics_Record_before.heaptrack.zst";
+  profile.total_calls = 6000;
+  profile.iterations = 1000;
+  profile.sites.push_back(AllocationSite{
+      5000,
+      4096,
+      {"operator new(unsigned long)",
+       "std::vector<std::pair<std::string, int>>::push_back at a.cc:12",
+       "Record()"}});
+  profile.sites.push_back(AllocationSite{1000, 64, {"malloc", "SetUp()"}});
+  profile.flame.push_back(
+      FlameStack{{"main", "Record()",
+                  "std::vector<std::pair<std::string, int>>::push_back",
+                  "operator new(unsigned long)"},
+                 5000});
+  profile.flame.push_back(FlameStack{{"main", "SetUp()", "malloc"}, 1000});
+  profiles.profiles.push_back(profile);
+  profiles.notes.push_back("profile/bad <one>: unreadable");
+  input_.profiles = &profiles;
+  const std::string html = RenderHtml(input_);
+  EXPECT_TRUE(Contains(html, "id=\"sites\""));
+  EXPECT_TRUE(Contains(html,
+                       "6000 allocation calls over 1000 iterations (6 "
+                       "per iteration)"));
+  // Calls per iteration of the hot site, its stack escaped in a <details>.
+  EXPECT_TRUE(
+      Contains(html, "<td class=\"n\">5000</td><td class=\"n\">5</td>"));
+  EXPECT_TRUE(
+      Contains(html,
+               "<li>std::vector&lt;std::pair&lt;std::string, int&gt;&gt;::push_"
+               "back at a.cc:12</li>"));
+  EXPECT_FALSE(Contains(html, "std::vector<std::pair"));
+  EXPECT_TRUE(Contains(html, "profile/bad &lt;one&gt;: unreadable"));
+  EXPECT_TRUE(Contains(html, "<svg class=\"flame\""));
+  // A tooltip per frame, escaped inside the SVG too.
+  // Parameter lists are cut (long C++ names), the runner's frames dropped.
+  EXPECT_TRUE(
+      Contains(html, "<title>Record(\u2026): 5000 calls (83.3%)</title>"));
+  EXPECT_FALSE(Contains(html, "<title>main:"));
+  EXPECT_TRUE(
+      Contains(html,
+               "<title>std::vector&lt;std::pair&lt;std::string, int&gt;&gt;::"
+               "push_back: 5000 calls (83.3%)</title>"));
+}
+
+TEST_F(InMemory, FlameGraphIsCapped) {
+  ProfileSet profiles;
+  BenchmarkProfile profile;
+  profile.benchmark = "metrics/Record/before";
+  // 3000 distinct stacks of 4 frames: far more rectangles than the cap.
+  for (int i = 0; i < 3000; ++i) {
+    profile.flame.push_back(
+        FlameStack{{"main", Numbered("f", i % 50), Numbered("g", i % 400),
+                    Numbered("h", i)},
+                   static_cast<uint64_t>(1 + i % 7)});
+    profile.total_calls += static_cast<uint64_t>(1 + i % 7);
+  }
+  profiles.profiles.push_back(profile);
+  input_.profiles = &profiles;
+  const std::string html = RenderHtml(input_);
+  const std::size_t start = html.find("<svg class=\"flame\"");
+  ASSERT_NE(start, std::string::npos);
+  const std::string flame =
+      html.substr(start, html.find("</svg>", start) - start);
+  EXPECT_EQ(Count(flame, "<rect"), kMaxFlameRects);
+  EXPECT_TRUE(Contains(html, "are not drawn"));
+}
+
+// A suite the size of the real one (273 benchmarks, 9 repetitions, 125
+// pairs with peers) stays well under the 2 MB budget.
+TEST(RenderHtml, FullSuiteSizeIsBounded) {
+  benchgate::Run run;
+  run.source = "synthetic";
+  run.context = nlohmann::json{{"hotpath_fingerprint", "fp"}};
+  run.info.fingerprint = "fp";
+  for (int pair = 0; pair < 125; ++pair) {
+    for (const char* variant : {"before", "after", "peer"}) {
+      if (std::string(variant) == "peer" && pair % 5 != 0) continue;
+      Benchmark benchmark;
+      benchmark.name = Numbered("area", pair % 8);
+      benchmark.name += Numbered("/Operation", pair);
+      benchmark.name += "/";
+      benchmark.name += variant;
+      benchmark.name += "/real_time/threads:4";
+      benchmark.parsed = ParseBenchmarkName(benchmark.name);
+      for (const char* metric :
+           {"real_time", "cpu_time", "allocs_per_op", "bytes_per_op", "p99_ns",
+            "lock_wait_ns_per_op", "items_per_second"}) {
+        Observations obs;
+        for (int rep = 0; rep < 9; ++rep) {
+          obs.reps.push_back(1000.0 + 37.0 * rep + pair);
+        }
+        obs.Summarise();
+        benchmark.metrics.emplace(metric, obs);
+      }
+      run.benchmarks.push_back(benchmark);
+    }
+  }
+  ASSERT_GE(run.benchmarks.size(), 273u);
+  Report report = BuildGateReport(run, "", Config{}, CommandOptions{});
+  Finalise(report);
+  HtmlReportInput input;
+  input.report = &report;
+  input.run = &run;
+  const std::string html = RenderHtml(input);
+  EXPECT_LT(html.size(), 2u * 1024u * 1024u);
+  EXPECT_EQ(Count(html, "<div class=\"pair\""), 125);
+  ExpectNoExternalReferences(html);
+}
+
+}  // namespace
+}  // namespace hotpath::benchgate

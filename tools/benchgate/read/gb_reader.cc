@@ -1,0 +1,467 @@
+#include "benchgate/read/gb_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <tuple>
+#include <utility>
+
+#include "benchgate/error.h"
+
+namespace hotpath::benchgate {
+namespace {
+
+using nlohmann::json;
+
+// Fields Google Benchmark writes itself; every other numeric field of a row
+// is a user counter (including MemoryManager's allocs_per_iter and
+// max_bytes_used).
+const std::set<std::string, std::less<>>& KnownFields() {
+  static const std::set<std::string, std::less<>> fields = {
+      "name",
+      "family_index",
+      "per_family_instance_index",
+      "run_name",
+      "run_type",
+      "repetitions",
+      "repetition_index",
+      "threads",
+      "iterations",
+      "real_time",
+      "cpu_time",
+      "time_unit",
+      "aggregate_name",
+      "aggregate_unit",
+      "error_occurred",
+      "error_message",
+      "label",
+      "big_o",
+      "cpu_coefficient",
+      "real_coefficient",
+      "rms",
+      "complexity_n",
+      "hotpath_process"};
+  return fields;
+}
+
+std::optional<double> NanosecondsPer(std::string_view unit) {
+  if (unit == "ns") return 1.0;
+  if (unit == "us") return 1e3;
+  if (unit == "ms") return 1e6;
+  if (unit == "s") return 1e9;
+  return std::nullopt;
+}
+
+std::string TypeName(const json& value) { return value.type_name(); }
+
+// Reads one row's fields and names the row in every complaint.
+class RowReader {
+ public:
+  RowReader(const json& row, std::string where, const std::string& path)
+      : row_(row), where_(std::move(where)), path_(path) {}
+
+  [[noreturn]] void Fail(const std::string& what) const {
+    throw InputError(path_, where_ + ": " + what);
+  }
+
+  std::optional<std::string> String(std::string_view key) const {
+    const auto it = row_.find(key);
+    if (it == row_.end()) return std::nullopt;
+    if (!it->is_string()) {
+      Fail(std::string(key) + " must be a string, not " + TypeName(*it));
+    }
+    return it->get<std::string>();
+  }
+
+  std::string RequireString(std::string_view key) const {
+    std::optional<std::string> value = String(key);
+    if (!value) Fail("no \"" + std::string(key) + "\"");
+    return *value;
+  }
+
+  // Numbers; null stands for the NaN/Infinity literals (see
+  // ReplaceNonFiniteLiterals), so it reads as NaN.
+  std::optional<double> Number(std::string_view key) const {
+    const auto it = row_.find(key);
+    if (it == row_.end()) return std::nullopt;
+    if (it->is_null()) return std::numeric_limits<double>::quiet_NaN();
+    if (!it->is_number()) {
+      Fail(std::string(key) + " must be a number, not " + TypeName(*it));
+    }
+    return it->get<double>();
+  }
+
+  std::optional<long long> Integer(std::string_view key) const {
+    const std::optional<double> value = Number(key);
+    if (!value) return std::nullopt;
+    if (!std::isfinite(*value) || *value < 0 || std::floor(*value) != *value) {
+      Fail(std::string(key) + " must be a non-negative integer");
+    }
+    return static_cast<long long>(*value);
+  }
+
+  bool Bool(std::string_view key) const {
+    const auto it = row_.find(key);
+    if (it == row_.end()) return false;
+    if (!it->is_boolean()) {
+      Fail(std::string(key) + " must be true or false, not " + TypeName(*it));
+    }
+    return it->get<bool>();
+  }
+
+  // A timing in nanoseconds: present, finite and not negative.
+  double Time(std::string_view key, double scale) const {
+    const std::optional<double> value = Number(key);
+    if (!value) Fail("no \"" + std::string(key) + "\"");
+    if (!std::isfinite(*value)) Fail(std::string(key) + " is NaN or infinite");
+    if (*value < 0) {
+      Fail(std::string(key) + " is negative (" + std::to_string(*value) + ")");
+    }
+    return *value * scale;
+  }
+
+  double TimeScale() const {
+    const std::string unit = String("time_unit").value_or("ns");
+    const std::optional<double> scale = NanosecondsPer(unit);
+    if (!scale) Fail("unknown time_unit \"" + unit + "\"");
+    return *scale;
+  }
+
+  // Counter name -> value (NaN kept, the caller decides).
+  std::vector<std::pair<std::string, double>> Counters() const {
+    std::vector<std::pair<std::string, double>> counters;
+    for (const auto& [key, value] : row_.items()) {
+      if (KnownFields().count(key) != 0) continue;
+      if (value.is_number()) {
+        counters.emplace_back(key, value.get<double>());
+      } else if (value.is_null()) {
+        counters.emplace_back(key, std::numeric_limits<double>::quiet_NaN());
+      }
+    }
+    return counters;
+  }
+
+ private:
+  const json& row_;
+  std::string where_;
+  const std::string& path_;
+};
+
+// Everything read for one run_name before it becomes a Benchmark.
+struct Accumulator {
+  // Registration order: with random interleaving the rows are shuffled.
+  long long family = std::numeric_limits<long long>::max();
+  long long instance = 0;
+  std::size_t order = 0;
+  int threads = 1;
+  std::optional<std::string> error;
+  std::set<long long> repetitions_seen;
+  long long next_repetition = 0;
+  std::map<std::string, std::vector<double>> reps;
+  // hotpath_process of each value in reps, parallel to it.
+  std::map<std::string, std::vector<int>> processes;
+  bool any_process = false;
+  std::size_t nan_values = 0;
+  std::set<std::string> aggregates_seen;
+  int aggregate_repetitions = 0;
+  // aggregate name ("mean", "median", "stddev", "cv") -> metric -> value
+  std::map<std::string, std::map<std::string, double>> aggregates;
+};
+
+void ReadIterationRow(const RowReader& row, const std::string& run_name,
+                      Accumulator& acc) {
+  const std::optional<long long> index = row.Integer("repetition_index");
+  // Files from before repetition_index existed number repetitions by order.
+  const long long repetition = index ? *index : acc.next_repetition;
+  acc.next_repetition = repetition + 1;
+  if (!acc.repetitions_seen.insert(repetition).second) {
+    row.Fail("duplicate result for \"" + run_name + "\" repetition " +
+             std::to_string(repetition));
+  }
+  if (row.Bool("error_occurred")) {
+    if (!acc.error) {
+      acc.error = row.String("error_message").value_or("error_occurred");
+    }
+    return;
+  }
+  row.Integer("iterations");  // validates the type only
+  const std::optional<long long> process = row.Integer("hotpath_process");
+  if (process && (*process < 1 || *process > 1'000'000)) {
+    row.Fail("hotpath_process must be between 1 and 1000000");
+  }
+  const int process_id = process ? static_cast<int>(*process) : 1;
+  acc.any_process = acc.any_process || process.has_value();
+  const auto add = [&](const std::string& name, double value) {
+    acc.reps[name].push_back(value);
+    acc.processes[name].push_back(process_id);
+  };
+  const double scale = row.TimeScale();
+  add(std::string(kRealTime), row.Time(kRealTime, scale));
+  add(std::string(kCpuTime), row.Time(kCpuTime, scale));
+  for (const auto& [name, value] : row.Counters()) {
+    if (std::isfinite(value)) {
+      add(name, value);
+    } else {
+      ++acc.nan_values;
+    }
+  }
+}
+
+void ReadAggregateRow(const RowReader& row, const std::string& run_name,
+                      const std::string& aggregate, Accumulator& acc) {
+  if (!acc.aggregates_seen.insert(aggregate).second) {
+    row.Fail("duplicate \"" + aggregate + "\" aggregate for \"" + run_name +
+             "\"");
+  }
+  if (row.Bool("error_occurred")) return;
+  if (aggregate != "mean" && aggregate != "median" && aggregate != "stddev" &&
+      aggregate != "cv") {
+    return;  // user-defined statistics carry nothing we compare
+  }
+  const std::optional<long long> repetitions = row.Integer("repetitions");
+  if (repetitions) acc.aggregate_repetitions = static_cast<int>(*repetitions);
+  // A cv row holds fractions, whatever its time_unit says.
+  const bool fraction =
+      aggregate == "cv" ||
+      row.String("aggregate_unit").value_or("time") == "percentage";
+  const double scale = fraction ? 1.0 : row.TimeScale();
+  auto& values = acc.aggregates[aggregate];
+  for (const std::string_view key : {kRealTime, kCpuTime}) {
+    const std::optional<double> value = row.Number(key);
+    if (!value) row.Fail("no \"" + std::string(key) + "\"");
+    // Undefined statistics (NaN) are legitimate here; a negative time never.
+    if (*value < 0 && aggregate != "cv") {
+      row.Fail(std::string(key) + " is negative");
+    }
+    values[std::string(key)] = *value * scale;
+  }
+  for (const auto& [name, value] : row.Counters()) values[name] = value;
+}
+
+void ReadComplexityRow(const RowReader& row, const std::string& run_name,
+                       const std::string& aggregate,
+                       std::map<std::string, Complexity>& complexity) {
+  Complexity& entry = complexity[run_name];
+  if (aggregate == "BigO") {
+    entry.big_o = row.String("big_o").value_or("");
+  } else {
+    entry.rms = row.Number("rms").value_or(0.0);
+  }
+}
+
+// Builds observations from aggregate rows when a file has no repetitions.
+std::map<std::string, Observations, std::less<>> FromAggregates(
+    const Accumulator& acc) {
+  std::map<std::string, Observations, std::less<>> metrics;
+  const auto lookup = [&](const char* aggregate,
+                          const std::string& metric) -> std::optional<double> {
+    const auto row = acc.aggregates.find(aggregate);
+    if (row == acc.aggregates.end()) return std::nullopt;
+    const auto value = row->second.find(metric);
+    if (value == row->second.end() || !std::isfinite(value->second)) {
+      return std::nullopt;
+    }
+    return value->second;
+  };
+  std::set<std::string> names;
+  for (const auto& [aggregate, values] : acc.aggregates) {
+    for (const auto& [metric, value] : values) names.insert(metric);
+  }
+  for (const std::string& metric : names) {
+    const std::optional<double> median = lookup("median", metric);
+    const std::optional<double> mean = lookup("mean", metric);
+    if (!median && !mean) continue;
+    Observations obs;
+    obs.median = median.value_or(mean.value_or(0.0));
+    obs.mean = mean.value_or(obs.median);
+    if (const std::optional<double> stddev = lookup("stddev", metric)) {
+      obs.stddev = *stddev;
+    } else if (const std::optional<double> cv = lookup("cv", metric)) {
+      obs.stddev = *cv * obs.mean;
+    }
+    obs.n = std::max(acc.aggregate_repetitions, 1);
+    metrics.emplace(metric, obs);
+  }
+  return metrics;
+}
+
+}  // namespace
+
+bool IsGoogleBenchmarkField(std::string_view key) {
+  return KnownFields().count(key) != 0;
+}
+
+std::string ReplaceNonFiniteLiterals(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') in_string = true;
+    // Outside strings, valid JSON has no letters but true/false/null, so
+    // these words can only be Google Benchmark's non-finite numbers.
+    bool replaced = false;
+    for (const std::string_view word :
+         {"-Infinity", "Infinity", "-NaN", "NaN"}) {
+      if (text.substr(i, word.size()) == word) {
+        out += "null";
+        i += word.size() - 1;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += c;
+  }
+  return out;
+}
+
+ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
+  json document;
+  try {
+    document = json::parse(ReplaceNonFiniteLiterals(text));
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    const std::size_t bracket = what.find("] ");
+    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    throw InputError(path, "not valid JSON (" + what + ")");
+  }
+  if (!document.is_object()) {
+    throw InputError(path, "not a Google Benchmark JSON file (top level is " +
+                               TypeName(document) + ", not an object)");
+  }
+  const auto benchmarks = document.find("benchmarks");
+  if (benchmarks == document.end() || !benchmarks->is_array()) {
+    throw InputError(path,
+                     "not a Google Benchmark JSON file (no \"benchmarks\" "
+                     "array)");
+  }
+  if (benchmarks->empty()) throw InputError(path, "empty benchmark list");
+  const auto context = document.find("context");
+  if (context == document.end() || !context->is_object()) {
+    throw InputError(path,
+                     "not a Google Benchmark JSON file (no \"context\" "
+                     "object)");
+  }
+
+  ParsedFile parsed;
+  parsed.context = *context;
+  parsed.rows = *benchmarks;
+  if (const auto provenance = document.find("benchgate");
+      provenance != document.end() && provenance->is_object()) {
+    parsed.provenance = *provenance;
+  }
+
+  std::map<std::string, Accumulator> accumulators;
+  std::size_t index = 0;
+  for (const json& row : *benchmarks) {
+    const std::string where = "benchmarks[" + std::to_string(index++) + "]";
+    if (!row.is_object()) {
+      throw InputError(path,
+                       where + ": must be an object, not " + TypeName(row));
+    }
+    const RowReader early(row, where, path);
+    const std::string name = early.RequireString("name");
+    const RowReader reader(row, where + " (" + name + ")", path);
+    const std::string run_name = reader.String("run_name").value_or(name);
+    const std::string run_type =
+        reader.String("run_type").value_or("iteration");
+    const std::optional<long long> family = reader.Integer("family_index");
+    const std::optional<long long> instance =
+        reader.Integer("per_family_instance_index");
+    if (run_type == "aggregate") {
+      const std::string aggregate = reader.RequireString("aggregate_name");
+      if (aggregate == "BigO" || aggregate == "RMS") {
+        ReadComplexityRow(reader, run_name, aggregate, parsed.complexity);
+        continue;
+      }
+      auto [it, inserted] = accumulators.try_emplace(run_name);
+      if (inserted) {
+        it->second.order = accumulators.size();
+        it->second.family = family.value_or(it->second.family);
+        it->second.instance = instance.value_or(0);
+      }
+      it->second.threads =
+          static_cast<int>(reader.Integer("threads").value_or(1));
+      ReadAggregateRow(reader, run_name, aggregate, it->second);
+    } else if (run_type == "iteration") {
+      auto [it, inserted] = accumulators.try_emplace(run_name);
+      if (inserted) {
+        it->second.order = accumulators.size();
+        it->second.family = family.value_or(it->second.family);
+        it->second.instance = instance.value_or(0);
+      }
+      it->second.threads =
+          static_cast<int>(reader.Integer("threads").value_or(1));
+      ReadIterationRow(reader, run_name, it->second);
+    } else {
+      reader.Fail("unknown run_type \"" + run_type + "\"");
+    }
+  }
+
+  std::vector<const std::string*> order;
+  for (const auto& [run_name, acc] : accumulators) order.push_back(&run_name);
+  std::sort(order.begin(), order.end(),
+            [&](const std::string* a, const std::string* b) {
+              const Accumulator& x = accumulators.at(*a);
+              const Accumulator& y = accumulators.at(*b);
+              return std::tie(x.family, x.instance, x.order) <
+                     std::tie(y.family, y.instance, y.order);
+            });
+  for (const std::string* run_name : order) {
+    const Accumulator& acc = accumulators.at(*run_name);
+    Benchmark benchmark;
+    benchmark.name = *run_name;
+    benchmark.parsed = ParseBenchmarkName(*run_name);
+    benchmark.source = path;
+    benchmark.threads = acc.threads;
+    benchmark.error = acc.error;
+    if (!acc.reps.empty()) {
+      for (const auto& [metric, values] : acc.reps) {
+        Observations obs;
+        obs.reps = values;
+        if (acc.any_process) obs.process = acc.processes.at(metric);
+        obs.Summarise();
+        benchmark.metrics.emplace(metric, std::move(obs));
+      }
+    } else if (!acc.error) {
+      benchmark.metrics = FromAggregates(acc);
+      if (benchmark.metrics.empty()) continue;  // only custom statistics
+    }
+    if (acc.nan_values > 0) {
+      parsed.notes.push_back(path + ": " + *run_name + ": " +
+                             std::to_string(acc.nan_values) +
+                             " counter value(s) are NaN or infinite and were "
+                             "left out");
+    }
+    parsed.benchmarks.push_back(std::move(benchmark));
+  }
+  if (parsed.benchmarks.empty()) {
+    throw InputError(path, "no benchmark results (only complexity rows)");
+  }
+  return parsed;
+}
+
+ParsedFile ReadBenchmarkFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "cannot open for reading");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw InputError(path, "read error");
+  return ParseBenchmarkJson(text.str(), path);
+}
+
+}  // namespace hotpath::benchgate

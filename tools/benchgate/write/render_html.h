@@ -1,0 +1,53 @@
+// The self-contained HTML report: one file a performance engineer can open
+// offline, mail or attach to CI, with everything the gate decided and the
+// numbers behind it.
+//
+// The page is plain HTML with inline CSS and inline SVG; a few lines of
+// inline script only sort and filter the benchmark table, so every number is
+// in the document without script. Every string that comes from the input
+// (benchmark names, context values, notes, stack frames) goes through
+// HtmlEscape, and nothing is fetched: no external script, style, font or
+// image. Size stays bounded for a full suite because the per-repetition
+// plots are a few circles each and the flame graphs are capped in the
+// number of rectangles they draw.
+
+#ifndef HOTPATH_TOOLS_BENCHGATE_WRITE_RENDER_HTML_H_
+#define HOTPATH_TOOLS_BENCHGATE_WRITE_RENDER_HTML_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "benchgate/model.h"
+#include "benchgate/read/profiles.h"
+#include "benchgate/write/report.h"
+
+namespace hotpath::benchgate {
+
+// The same run measured under another allocator (RUN/<allocator>/).
+struct AllocatorRun {
+  std::string allocator;
+  Run run;
+};
+
+struct HtmlReportInput {
+  const Report* report = nullptr;        // finalised
+  const Run* run = nullptr;              // the run the report is about
+  std::vector<AllocatorRun> allocators;  // every allocator, RUN's included
+  const ProfileSet* profiles = nullptr;  // may be null or empty
+  std::string command_line;              // RUN/command.txt, may be empty
+  std::string generated_by;              // "benchgate report RUN ..." line
+};
+
+// Text as HTML: & < > " ' replaced by entities, safe in element content
+// and in quoted attribute values (SVG <title> included).
+std::string HtmlEscape(std::string_view text);
+
+// Most rectangles one flame graph draws; narrower frames are merged.
+inline constexpr int kMaxFlameRects = 30;
+
+std::string RenderHtml(const HtmlReportInput& input);
+
+}  // namespace hotpath::benchgate
+
+#endif  // HOTPATH_TOOLS_BENCHGATE_WRITE_RENDER_HTML_H_
