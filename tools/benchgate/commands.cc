@@ -12,6 +12,7 @@
 #include "benchgate/judge/compare.h"
 #include "benchgate/judge/targets.h"
 #include "benchgate/read/config.h"
+#include "benchgate/read/input_file.h"
 #include "benchgate/read/profiles.h"
 #include "benchgate/read/run_loader.h"
 #include "benchgate/store/atomic_file.h"
@@ -120,11 +121,12 @@ bool HasJsonFiles(const std::filesystem::path& dir) {
   return false;
 }
 
+// command.txt beside a run: a missing one is no error; a FIFO, a device or
+// an oversized file is (ReadInputFile).
 std::string ReadSmallFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  std::string text((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return "";
+  std::string text = ReadInputFile(path.string(), 1 << 20);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
     text.pop_back();
   }

@@ -11,6 +11,7 @@
 
 #include "benchgate/error.h"
 #include "benchgate/read/gb_reader.h"
+#include "benchgate/read/input_file.h"
 #include "benchgate/read/run_loader.h"
 #include "benchgate/store/atomic_file.h"
 
@@ -39,13 +40,7 @@ fs::path ResultsFolder(const std::string& run_path,
   return chosen;
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string ReadText(const std::string& path) { return ReadInputFile(path); }
 
 // What Google Benchmark leaves with --benchmark_out when the filter matches
 // none of a binary's benchmarks.

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "benchgate/error.h"
+#include "benchgate/read/input_file.h"
 
 namespace hotpath::benchgate {
 namespace {
@@ -181,12 +182,7 @@ CallgrindDump ParseCallgrindDump(std::string_view text,
 }
 
 CallgrindDump ReadCallgrindDump(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in.good() && !in.eof()) throw InputError(path, "read failed");
-  return ParseCallgrindDump(text.str(), path);
+  return ParseCallgrindDump(ReadInputFile(path), path);
 }
 
 void ComputeSlope(std::vector<LoopSample> samples, const SlopeOptions& options,

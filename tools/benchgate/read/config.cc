@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "benchgate/error.h"
+#include "benchgate/read/input_file.h"
 
 namespace hotpath::benchgate {
 namespace {
@@ -246,13 +247,10 @@ Config ParseConfig(const json& document, const std::string& path) {
 }
 
 Config LoadConfig(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
+  const std::string text = ReadInputFile(path);
   json document;
   try {
-    document = json::parse(text.str());
+    document = json::parse(text);
   } catch (const json::parse_error& e) {
     std::string what = e.what();
     const std::size_t bracket = what.find("] ");

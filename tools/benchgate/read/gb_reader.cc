@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "benchgate/error.h"
+#include "benchgate/read/input_file.h"
 
 namespace hotpath::benchgate {
 namespace {
@@ -456,12 +457,7 @@ ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
 }
 
 ParsedFile ReadBenchmarkFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path, "read error");
-  return ParseBenchmarkJson(text.str(), path);
+  return ParseBenchmarkJson(ReadInputFile(path), path);
 }
 
 }  // namespace hotpath::benchgate

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "benchgate/error.h"
+#include "benchgate/read/input_file.h"
 
 namespace hotpath::benchgate {
 namespace {
@@ -149,12 +150,7 @@ class FrameCollector {
 };
 
 std::string ReadText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string(), "cannot open");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path.string(), "cannot read");
-  return std::move(text).str();
+  return ReadInputFile(path.string());
 }
 
 const json& Member(const json& object, const char* key, json::value_t type,

@@ -9,6 +9,7 @@
 
 #include "benchgate/error.h"
 #include "benchgate/judge/fingerprint.h"
+#include "benchgate/read/input_file.h"
 #include "benchgate/read/run_loader.h"
 #include "benchgate/store/atomic_file.h"
 #include "benchgate/version.h"
@@ -89,12 +90,9 @@ json Provenance(const Run& run, const AcceptOptions& options) {
 
 std::optional<NoiseTable> LoadNoise(const fs::path& path) {
   if (!fs::exists(path)) return std::nullopt;
-  std::ifstream in(path);
-  if (!in) throw InputError(path.string(), "cannot open for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
+  const std::string text = ReadInputFile(path.string());
   try {
-    return NoiseTable::FromJson(json::parse(text.str()), path.string());
+    return NoiseTable::FromJson(json::parse(text), path.string());
   } catch (const json::parse_error&) {
     throw InputError(path.string(), "not valid JSON");
   }
