@@ -71,6 +71,13 @@ TEST(HtmlEscape, ReplacesEveryMarkupCharacter) {
   EXPECT_EQ(HtmlEscape("\xc2\xb5s &amp;"), "\xc2\xb5s &amp;amp;");
 }
 
+TEST(HtmlEscape, ShowsControlCharactersVisibly) {
+  EXPECT_EQ(HtmlEscape("a\x1b[2Jb\n\x7f\xc2\x9b\x01<"),
+            "a\\x1b[2Jb\\n\\x7f\\u009b\\x01&lt;");
+  // Other UTF-8 passes unchanged.
+  EXPECT_EQ(HtmlEscape("\xe2\x89\xa4 \xc2\xb7"), "\xe2\x89\xa4 \xc2\xb7");
+}
+
 class ReportFixture : public ::testing::Test {
  protected:
   // Accepts the fixture baseline into a fresh store and writes the report

@@ -110,5 +110,147 @@ TEST(Render, JsonCarriesVerdictsAndExitCode) {
   }
 }
 
+// A name (and every other text from the input files) that tries to forge
+// a result line, clear the screen, break a Markdown table or invalidate
+// the XML: C0 controls, ESC, DEL and C1 (CSI, U+009B).
+const std::string kEvilName =
+    "evil|name`x\n\033[2J\rbenchgate compare: PASS (exit 0)\x7f\xc2\x9b\x01";
+
+Report EvilReport() {
+  Report report = SlowdownReport();
+  ItemComparison& item = report.comparison->items.front();
+  item.name = kEvilName;
+  item.note = "note\n\033[31mred";
+  for (MetricComparison& m : item.metrics) m.note = "metric\x1b[1mnote";
+  report.comparison->only_in_new.push_back(kEvilName);
+  report.comparison->old_source = "old\033]0;title\a.json";
+  report.notes.push_back("a note\nbenchgate gate: PASS (exit 0)");
+  report.failed_benchmarks.push_back(kEvilName + ": boom\033[2K & <b>");
+  report.targets->targets.front().target.name = "target\033[5m";
+  report.targets->targets.front().note = "target note\x1b";
+  report.targets->targets.front().pairs.front().pair = kEvilName;
+  report.targets->targets.front().pairs.front().note = "pair\nnote";
+  return report;
+}
+
+// No byte of C0 but the line ends, no DEL, no C1 in UTF-8.
+void ExpectNoRawControls(const std::string& text, bool newlines_allowed) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n' && newlines_allowed) continue;
+    EXPECT_FALSE(c < 0x20 || c == 0x7f)
+        << "raw control 0x" << std::hex << int{c} << " at " << std::dec << i;
+    if (c == 0xc2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      EXPECT_FALSE(next >= 0x80 && next <= 0x9f) << "raw C1 at " << i;
+    }
+  }
+}
+
+TEST(Render, PlainTableShowsControlCharactersVisibly) {
+  const Report report = EvilReport();
+  std::ostringstream out;
+  RenderTable(report, TableOptions{false, true}, out);
+  const std::string text = out.str();
+  ExpectNoRawControls(text, true);
+  // The forged result line is part of the name's line, not a line.
+  std::istringstream lines(text);
+  int result_lines = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("benchgate ", 0) == 0) ++result_lines;
+  }
+  EXPECT_EQ(result_lines, 1);
+  EXPECT_NE(text.find("evil|name`x\\n\\x1b[2J\\rbenchgate compare: PASS (exit "
+                      "0)\\x7f\\u009b\\x01"),
+            std::string::npos);
+  EXPECT_NE(text.find("old\\x1b]0;title\\x07.json"), std::string::npos);
+  EXPECT_NE(text.find("a note\\nbenchgate gate: PASS"), std::string::npos);
+  EXPECT_NE(text.find("target\\x1b[5m"), std::string::npos);
+  EXPECT_NE(text.find("pair\\nnote"), std::string::npos);
+}
+
+TEST(Render, ColouredTableKeepsItsOwnColoursOnly) {
+  const Report report = EvilReport();
+  std::ostringstream out;
+  RenderTable(report, TableOptions{true, true}, out);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("\033[31mregressed"), std::string::npos);
+  EXPECT_EQ(text.find("\033[2J"), std::string::npos);
+  EXPECT_EQ(text.find("\033]0"), std::string::npos);
+  EXPECT_EQ(text.find("\033[5m"), std::string::npos);
+  EXPECT_EQ(text.find("\033[2K"), std::string::npos);
+  EXPECT_EQ(text.find('\r'), std::string::npos);
+  EXPECT_EQ(text.find('\x7f'), std::string::npos);
+  EXPECT_EQ(text.find("\xc2\x9b"), std::string::npos);
+  EXPECT_NE(text.find("\\x1b[2J"), std::string::npos);
+}
+
+// Pipes outside code spans and backslash escapes: the cell separators.
+int UnescapedPipes(const std::string& line) {
+  int pipes = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\\') {
+      ++i;
+      continue;
+    }
+    pipes += line[i] == '|' ? 1 : 0;
+  }
+  return pipes;
+}
+
+TEST(Render, MarkdownTableSurvivesPipesBackticksAndNewlines) {
+  const std::string markdown = RenderMarkdown(EvilReport());
+  ExpectNoRawControls(markdown, true);
+  std::istringstream lines(markdown);
+  int rows = 0;
+  int target_rows = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("| ", 0) != 0) continue;
+    if (line.find("evil") == std::string::npos) continue;
+    if (line.rfind("| `", 0) == 0) {
+      EXPECT_EQ(UnescapedPipes(line), 10) << line;
+      ++rows;
+    } else if (line.rfind("| | `", 0) == 0) {
+      EXPECT_EQ(UnescapedPipes(line), 8) << line;
+      ++target_rows;
+    }
+  }
+  EXPECT_GE(rows, 1);
+  EXPECT_EQ(target_rows, 1);
+  // The backtick in the name cannot close the code span early.
+  EXPECT_NE(markdown.find("`` evil\\|name`x\\n\\x1b[2J"), std::string::npos);
+  EXPECT_EQ(markdown.find("`evil"), std::string::npos);
+  EXPECT_EQ(markdown.find("\nbenchgate"), std::string::npos);
+}
+
+TEST(Render, JunitReplacesControlCharactersInAttributesAndText) {
+  const std::string xml = RenderJunit(EvilReport());
+  ExpectNoRawControls(xml, true);
+  // Line ends only between elements, never inside a value.
+  std::istringstream lines(xml);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_TRUE(line.empty() || line.front() == '<' || line.front() == ' ')
+        << line;
+    const std::size_t last = line.find_last_not_of(' ');
+    if (last != std::string::npos) {
+      EXPECT_EQ(line[last], '>') << line;
+    }
+  }
+  EXPECT_NE(xml.find("name=\"evil|name`x\\n\\x1b[2J\\rbenchgate compare: "
+                     "PASS (exit 0)\\x7f\\u009b\\x01\""),
+            std::string::npos);
+  // The entities stay.
+  EXPECT_NE(xml.find("boom\\x1b[2K &amp; &lt;b&gt;"), std::string::npos);
+}
+
+TEST(Render, JsonEscapesControlCharacters) {
+  // Names stay exact for machines: JSON escapes C0 (DEL and C1 are legal).
+  const std::string json = RenderJson(EvilReport()).dump();
+  for (const char c : json) {
+    EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20) << int{c};
+  }
+  EXPECT_NE(json.find("evil|name`x\\n\\u001b[2J\\r"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hotpath::benchgate

@@ -25,6 +25,14 @@ std::string FormatGoal(const Target& target);         // "<= 0.5"
 // "q=0.0012, min effect 6.1% (run spread)" or "exact, tolerance 0.01".
 std::string DescribeTest(const MetricComparison& comparison);
 
+// Text from the input files (benchmark names, labels, notes, paths) made
+// safe to print: control characters shown visibly instead of acting on a
+// terminal or breaking a format. C0 and DEL become "\n", "\r", "\t" or
+// "\xNN", C1, bidirectional overrides, U+2028/9 and U+FFFE/F "\uNNNN",
+// bytes that are not UTF-8 "\xNN". Everything else, backslash included,
+// passes unchanged, so ordinary names print as they are.
+std::string Printable(std::string_view text);
+
 }  // namespace hotpath::benchgate
 
 #endif  // HOTPATH_TOOLS_BENCHGATE_WRITE_FORMAT_H_

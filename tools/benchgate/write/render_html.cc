@@ -1285,7 +1285,10 @@ void RenderAllBenchmarks(const HtmlReportInput& input, const Index& index,
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) {
+std::string HtmlEscape(std::string_view raw) {
+  // Control characters shown, not passed on (C0 is not even allowed in
+  // XML, which RenderJunit writes with this function).
+  const std::string text = Printable(raw);
   std::string out;
   out.reserve(text.size() + text.size() / 8);
   for (const char c : text) {

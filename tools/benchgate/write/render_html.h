@@ -40,7 +40,8 @@ struct HtmlReportInput {
 };
 
 // Text as HTML: & < > " ' replaced by entities, safe in element content
-// and in quoted attribute values (SVG <title> included).
+// and in quoted attribute values (SVG <title> included); control
+// characters shown visibly as by Printable (format.h), never passed raw.
 std::string HtmlEscape(std::string_view text);
 
 // Most rectangles one flame graph draws; narrower frames are merged.

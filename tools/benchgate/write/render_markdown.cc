@@ -1,6 +1,8 @@
 // Markdown for a PR comment or a CI step summary: the verdict first, the
 // benchmarks that changed in a table, everything else folded away.
 
+#include <algorithm>
+#include <cstddef>
 #include <sstream>
 
 #include "benchgate/write/format.h"
@@ -9,15 +11,41 @@
 namespace hotpath::benchgate {
 namespace {
 
+// Text outside code spans: control characters shown visibly (a line end
+// would end the table row), then Markdown's own characters escaped.
 std::string Escape(const std::string& text) {
   std::string out;
-  for (const char c : text) {
-    if (c == '|' || c == '*' || c == '_' || c == '<' || c == '>' || c == '`') {
+  for (const char c : Printable(text)) {
+    if (c == '|' || c == '*' || c == '_' || c == '<' || c == '>' || c == '`' ||
+        c == '\\' || c == '[' || c == ']') {
       out += '\\';
     }
     out += c;
   }
   return out;
+}
+
+// Untrusted text as a code span that it cannot close: the fence is one
+// backtick longer than the longest run of backticks inside, padded with
+// spaces when the text holds a backtick or starts or ends with a space
+// (CommonMark strips one of each). In a table cell a pipe is escaped as
+// \|, which GFM resolves before the code span, so it shows as |.
+std::string Code(const std::string& text, bool in_table) {
+  std::string inner;
+  std::size_t run = 0;
+  std::size_t longest = 0;
+  for (const char c : Printable(text)) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+    if (c == '|' && in_table) inner += '\\';
+    inner += c;
+  }
+  const std::string fence(longest + 1, '`');
+  const bool pad =
+      longest > 0 ||
+      (!inner.empty() && (inner.front() == ' ' || inner.back() == ' '));
+  const std::string space = pad ? " " : "";
+  return fence + space + inner + space + fence;
 }
 
 std::string MetricCells(const ItemComparison& item, std::string_view metric,
@@ -46,7 +74,7 @@ std::string Details(const ItemComparison& item) {
   std::string details = Escape(item.note);
   for (const MetricComparison& m : item.metrics) {
     if (m.verdict == Verdict::kUnchanged && m.note.empty()) continue;
-    std::string line = "`" + m.metric + "`: " + ToString(m.verdict);
+    std::string line = Code(m.metric, true) + ": " + ToString(m.verdict);
     if (m.verdict != Verdict::kNotCompared) {
       line += ' ';
       line += FormatChange(m.change);
@@ -75,7 +103,8 @@ void ComparisonTable(const Comparison& comparison, bool changed_only,
           << "|---|--:|--:|--:|--:|--:|--:|---|---|\n";
       header = true;
     }
-    out << "| `" << item.name << (is_ratio ? " (after/before)" : "") << "` |";
+    out << "| " << Code(item.name + (is_ratio ? " (after/before)" : ""), true)
+        << " |";
     if (absolute || is_ratio) {
       out << MetricCells(item, kRealTime, is_ratio)
           << MetricCells(item, kCpuTime, is_ratio);
@@ -96,8 +125,8 @@ std::string RenderMarkdown(const Report& report) {
       << Escape(ResultLine(report)) << "\n\n";
   if (report.comparison) {
     const Comparison& comparison = *report.comparison;
-    out << "`" << comparison.new_source << "` against `"
-        << comparison.old_source << "`";
+    out << Code(comparison.new_source, false) << " against "
+        << Code(comparison.old_source, false);
     out << ".\n\n";
     if (!comparison.timing_note.empty()) {
       out << Escape(comparison.timing_note) << ".\n\n";
@@ -126,7 +155,7 @@ std::string RenderMarkdown(const Report& report) {
       if (names->empty()) continue;
       out << "**" << what << "** (" << names->size() << "): ";
       for (std::size_t i = 0; i < names->size(); ++i) {
-        out << (i == 0 ? "" : ", ") << '`' << (*names)[i] << '`';
+        out << (i == 0 ? "" : ", ") << Code((*names)[i], false);
       }
       out << "\n\n";
     }
@@ -154,7 +183,7 @@ std::string RenderMarkdown(const Report& report) {
                      FormatPercent(pair.confidence);
         }
         if (!pair.note.empty()) interval += " " + pair.note;
-        out << "| | `" << pair.pair << "` | | "
+        out << "| | " << Code(pair.pair, true) << " | | "
             << (pair.ratio ? FormatRatio(*pair.ratio) : "-") << " | "
             << Escape(interval) << " | | " << ToString(pair.status) << " |\n";
       }

@@ -32,15 +32,20 @@ struct FreeLine {
 };
 
 // Aligns columns on the plain text, then adds colour, so escape codes
-// never shift a column.
+// never shift a column. Every cell and line is made Printable first: a
+// name from the input cannot move the cursor, recolour the screen or
+// start a line of its own.
 class TextTable {
  public:
   TextTable(std::vector<std::string> header, std::vector<bool> right_aligned)
       : header_(std::move(header)), right_aligned_(std::move(right_aligned)) {}
 
-  void AddRow(std::vector<Cell> cells) { rows_.emplace_back(std::move(cells)); }
-  void AddLine(std::string text, const char* color = nullptr) {
-    rows_.emplace_back(FreeLine{std::move(text), color});
+  void AddRow(std::vector<Cell> cells) {
+    for (Cell& cell : cells) cell.text = Printable(cell.text);
+    rows_.emplace_back(std::move(cells));
+  }
+  void AddLine(const std::string& text, const char* color = nullptr) {
+    rows_.emplace_back(FreeLine{Printable(text), color});
   }
   bool Empty() const { return rows_.empty(); }
 
@@ -282,7 +287,9 @@ void RenderComparison(const Comparison& comparison, const TableOptions& options,
                         const char* what) {
     if (names.empty()) return;
     out << what << " (" << names.size() << "):\n";
-    for (const std::string& name : names) out << "    " << name << '\n';
+    for (const std::string& name : names) {
+      out << "    " << Printable(name) << '\n';
+    }
     out << '\n';
   };
   list(comparison.only_in_old, "Only in the old run, not compared");
@@ -291,7 +298,7 @@ void RenderComparison(const Comparison& comparison, const TableOptions& options,
 
 void RenderTargets(const TargetReport& targets, const TableOptions& options,
                    std::ostream& out) {
-  out << "Targets (after/before within " << targets.source << "):\n";
+  out << "Targets (after/before within " << Printable(targets.source) << "):\n";
   TextTable table(
       {"Target / pair", "Metric", "Ratio", "Interval", "Goal", "Result"},
       {false, false, true, false, false, false});
@@ -328,36 +335,38 @@ void RenderTable(const Report& report, const TableOptions& options,
                  std::ostream& out) {
   if (report.comparison) {
     const Comparison& comparison = *report.comparison;
-    out << "Comparing " << comparison.old_source << " to "
-        << comparison.new_source << '\n';
+    out << "Comparing " << Printable(comparison.old_source) << " to "
+        << Printable(comparison.new_source) << '\n';
     if (!comparison.timing_note.empty()) {
-      out << comparison.timing_note << ".\n";
+      out << Printable(comparison.timing_note) << ".\n";
     }
     if (!report.noise_source.empty()) {
-      out << "Run-to-run noise of the baseline: " << report.noise_source
-          << ".\n";
+      out << "Run-to-run noise of the baseline: "
+          << Printable(report.noise_source) << ".\n";
     }
   }
-  for (const std::string& note : report.notes) out << "note: " << note << '\n';
+  for (const std::string& note : report.notes) {
+    out << "note: " << Printable(note) << '\n';
+  }
   if (report.comparison) {
     for (const std::string& note : report.comparison->notes) {
-      out << "note: " << note << '\n';
+      out << "note: " << Printable(note) << '\n';
     }
   }
   out << '\n';
   if (report.comparison) RenderComparison(*report.comparison, options, out);
   if (!report.failed_benchmarks.empty()) {
-    out << "Failed benchmarks in " << report.run_source << ":\n";
+    out << "Failed benchmarks in " << Printable(report.run_source) << ":\n";
     for (const std::string& failure : report.failed_benchmarks) {
-      out << "    " << failure << '\n';
+      out << "    " << Printable(failure) << '\n';
     }
     out << '\n';
   }
   if (report.targets) RenderTargets(*report.targets, options, out);
   const std::string timing = TimingLine(report);
-  if (!timing.empty()) out << timing << '\n';
+  if (!timing.empty()) out << Printable(timing) << '\n';
   const std::string result =
-      "benchgate " + report.command + ": " + ResultLine(report);
+      Printable("benchgate " + report.command + ": " + ResultLine(report));
   if (options.color) {
     out << kBold << (report.exit_code == kExitPass ? kGreen : kRed) << result
         << kReset << '\n';
