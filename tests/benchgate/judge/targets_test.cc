@@ -90,6 +90,26 @@ TEST(Targets, MissingBenchmarksAreReportedNotPassed) {
   EXPECT_NE(future.note.find("mempool/**"), std::string::npos);
 }
 
+// A misspelt metric: the benchmarks are there, the metric in none of them.
+TEST(Targets, AMetricNoMatchedBenchmarkHasFails) {
+  Config config = LoadConfig(testing::TargetsJson());
+  config.targets.push_back(Target{
+      "typo", "", {"routing/**"}, {}, "no_such_metric", Goal::kAtMost, 0.5});
+  const TargetReport report =
+      CheckTargets(LoadRun(Fixture("aa_old.json")), config);
+  const TargetResult& typo = Find(report, "typo");
+  EXPECT_EQ(typo.status, TargetStatus::kFail);
+  EXPECT_NE(typo.note.find("no_such_metric"), std::string::npos) << typo.note;
+  EXPECT_NE(typo.note.find("routing/Envelope/before/1024"), std::string::npos)
+      << typo.note;
+  ASSERT_FALSE(typo.pairs.empty());
+  for (const PairResult& pair : typo.pairs) {
+    EXPECT_EQ(pair.status, TargetStatus::kFail) << pair.pair;
+  }
+  // The other targets are unaffected.
+  EXPECT_EQ(Find(report, "allocations").status, TargetStatus::kPass);
+}
+
 TEST(Targets, ExcludePatternsDropPairs) {
   Config config = LoadConfig(testing::TargetsJson());
   config.targets.front().exclude = {"caching/**", "metrics/*"};

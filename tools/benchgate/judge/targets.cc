@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 
 #include "benchgate/error.h"
@@ -168,6 +169,40 @@ TargetStatus Combine(const std::vector<PairResult>& pairs) {
   return TargetStatus::kPass;
 }
 
+// The target's patterns match benchmarks of the run but none of them
+// reports the metric at all: a misspelt metric, or one the suite stopped
+// reporting. Not MISSING (which passes unless every target is required,
+// and is meant for a filtered run): FAIL, naming the metric and the
+// benchmarks that lack it.
+void ReportMetricNowhere(const Target& target,
+                         const std::vector<const VariantPair*>& matched,
+                         TargetResult& result) {
+  std::vector<std::string> lacking;
+  for (const VariantPair* pair : matched) {
+    for (const Benchmark* side : {pair->before, pair->after}) {
+      if (side->Find(target.metric) != nullptr) return;
+      lacking.push_back(side->name);
+    }
+  }
+  if (lacking.empty()) return;
+  constexpr std::size_t kNamed = 6;
+  result.status = TargetStatus::kFail;
+  result.note = "metric \"" + target.metric + "\" is reported by none of the " +
+                std::to_string(lacking.size()) +
+                " matched benchmarks (misspelt?): ";
+  for (std::size_t i = 0; i < lacking.size() && i < kNamed; ++i) {
+    result.note += (i == 0 ? "" : ", ") + lacking[i];
+  }
+  if (lacking.size() > kNamed) {
+    result.note += " and " + std::to_string(lacking.size() - kNamed) + " more";
+  }
+  for (PairResult& pair : result.pairs) {
+    if (pair.status == TargetStatus::kMissing) {
+      pair.status = TargetStatus::kFail;
+    }
+  }
+}
+
 }  // namespace
 
 TargetReport CheckTargets(const Run& run, const Config& config) {
@@ -211,6 +246,7 @@ TargetReport CheckTargets(const Run& run, const Config& config) {
       result.pairs.push_back(JudgePair(target, config, run, confidence, *pair));
     }
     result.status = Combine(result.pairs);
+    ReportMetricNowhere(target, matched, result);
     report.targets.push_back(std::move(result));
   }
   return report;
