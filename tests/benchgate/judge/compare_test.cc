@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "benchgate/judge/fingerprint.h"
 #include "benchgate/read/config.h"
 #include "benchgate/read/gb_reader.h"
 #include "benchgate/read/run_loader.h"
@@ -589,6 +590,46 @@ TEST(Compare, InstructionCountsCrossMachinesOnlyWithTheSameToolchain) {
                             return note.rfind("instruction counts not compared",
                                               0) == 0;
                           }));
+}
+
+TEST(Fingerprint, DerivedOneIgnoresTheExecutable) {
+  const nlohmann::json context = nlohmann::json::parse(R"({
+    "executable": "./build/release/suite_bench",
+    "num_cpus": 8, "mhz_per_cpu": 2995,
+    "caches": [{"type": "Data", "level": 1, "size": 32768, "num_sharing": 2}],
+    "library_build_type": "release"})");
+  nlohmann::json renamed = context;
+  renamed["executable"] = "/elsewhere/bin/other_name";
+  const RunInfo one = DescribeRun(context, {IdentifyContext(context, "a")});
+  const RunInfo two = DescribeRun(renamed, {IdentifyContext(renamed, "b")});
+  EXPECT_TRUE(one.fingerprint_derived);
+  EXPECT_EQ(one.fingerprint.rfind("gb-", 0), 0u);
+  EXPECT_EQ(one.fingerprint, two.fingerprint);
+  // Two executables of one suite: the same as one.
+  const RunInfo both = DescribeRun(
+      context, {IdentifyContext(context, "a"), IdentifyContext(renamed, "b")});
+  EXPECT_EQ(both.fingerprint, one.fingerprint);
+  // The machine still tells.
+  nlohmann::json bigger = context;
+  bigger["num_cpus"] = 16;
+  EXPECT_NE(DescribeRun(bigger, {IdentifyContext(bigger, "c")}).fingerprint,
+            one.fingerprint);
+  nlohmann::json debug = context;
+  debug["library_build_type"] = "debug";
+  EXPECT_NE(DescribeRun(debug, {IdentifyContext(debug, "d")}).fingerprint,
+            one.fingerprint);
+}
+
+TEST(Fingerprint, OwnFingerprintIsKept) {
+  nlohmann::json context = nlohmann::json::parse(R"({
+    "executable": "./build/release/benches/hotpath_benchmarks",
+    "num_cpus": 8, "library_build_type": "release",
+    "hotpath_fingerprint": "741fe81cc03f21f7"})");
+  const RunInfo info = DescribeRun(context, {IdentifyContext(context, "a")});
+  EXPECT_FALSE(info.fingerprint_derived);
+  EXPECT_EQ(info.fingerprint, "741fe81cc03f21f7");
+  EXPECT_EQ(LoadRun(Fixture("aa_old.json")).info.fingerprint,
+            LoadRun(Fixture("slowdown_new.json")).info.fingerprint);
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <set>
 
 #include "benchgate/error.h"
 
@@ -95,13 +94,11 @@ RunInfo DescribeRun(const json& context,
   if (!files.empty() && !files.front().hotpath_fingerprint.empty()) {
     info.fingerprint = files.front().hotpath_fingerprint;
   } else {
-    std::set<std::string> executables;
-    for (const ContextIdentity& file : files)
-      executables.insert(file.executable);
-    std::string key = files.empty() ? "" : files.front().machine_key;
-    key += ";executables=";
-    for (const std::string& executable : executables) key += executable + ",";
-    info.fingerprint = "gb-" + Fnv1aHex(key);
+    // The machine and library only: the executables' names say nothing
+    // about comparability, and with them the same suite built under
+    // another name was "not compared" (so a slowdown passed).
+    info.fingerprint =
+        "gb-" + Fnv1aHex(files.empty() ? "" : files.front().machine_key);
     info.fingerprint_derived = true;
   }
   const std::string hotpath_build =

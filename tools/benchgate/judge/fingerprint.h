@@ -3,11 +3,12 @@
 // Our bench binaries put `hotpath_fingerprint` (a hash of compiler, flags,
 // build type, allocator, CPU model and core count) in the context. A
 // foreign suite has none, so one is derived from what Google Benchmark
-// records about the machine and the binaries: num_cpus, mhz_per_cpu
+// records about the machine and the library: num_cpus, mhz_per_cpu
 // (rounded to 100 MHz because some kernels report the current clock),
-// the cache hierarchy, library_build_type and the executables' basenames.
-// host_name is left out on purpose: identical CI runners have different
-// names but comparable timings.
+// the cache hierarchy and library_build_type. host_name is left out on
+// purpose: identical CI runners have different names but comparable
+// timings. So are the executables' names and paths: the same suite built
+// under another name must still be compared.
 
 #ifndef HOTPATH_TOOLS_BENCHGATE_JUDGE_FINGERPRINT_H_
 #define HOTPATH_TOOLS_BENCHGATE_JUDGE_FINGERPRINT_H_
@@ -25,7 +26,7 @@ namespace hotpath::benchgate {
 struct ContextIdentity {
   std::string hotpath_fingerprint;  // empty for a foreign suite
   std::string machine_key;          // derived key, executable excluded
-  std::string executable;           // basename
+  std::string executable;           // basename, not part of fingerprints
 };
 
 // Throws InputError if hotpath_fingerprint is not usable as a folder name.
