@@ -494,8 +494,9 @@ void AddContextNotes(const Run& old_run, const Run& new_run,
   if (old_run.info.fingerprint_derived || new_run.info.fingerprint_derived) {
     comparison.notes.emplace_back(
         "no hotpath_fingerprint in the context: fingerprint derived from "
-        "Google Benchmark's num_cpus, mhz_per_cpu, caches, library_build_type "
-        "and executable names");
+        "Google Benchmark's num_cpus, mhz_per_cpu, caches and "
+        "library_build_type (not the executable's name: the same suite built "
+        "under another name is the same suite)");
   }
   if (old_run.info.alloc_counting_off || new_run.info.alloc_counting_off) {
     comparison.notes.push_back(
