@@ -49,6 +49,8 @@ bool Blank(const std::string& text) {
 }
 
 ordered_json ParseDocument(const std::string& text, const std::string& path) {
+  // Written back with dump(), which recurses: no deep value gets that far.
+  CheckJsonDepth(text, path);
   ordered_json document =
       ordered_json::parse(ReplaceNonFiniteLiterals(text), nullptr,
                           /*allow_exceptions=*/false);

@@ -311,6 +311,20 @@ TEST(CallgrindReaderTest, BadLabelsAndRepeatedMarkersAreInputErrors) {
                InputError);
   EXPECT_THROW(CountInstructions(with("hotpath-end:"), "s", {}, notes),
                InputError);
+  // Subnormal, tiny or huge ops per iteration would make the count per op
+  // infinite or meaningless (null in the run): refused with the label.
+  for (const char* bad :
+       {"hotpath:10:4e-320", "hotpath:10:1e-10", "hotpath:10:2.2e-308",
+        "hotpath:10:nan", "hotpath:10:inf"}) {
+    try {
+      CountInstructions(with(bad), "s", {}, notes);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("bad.out: dump label"),
+                std::string::npos)
+          << e.what();
+    }
+  }
   EXPECT_THROW(CountInstructions({End("a", 1), End("a", 2)}, "s", {}, notes),
                InputError);
   const std::vector<CallgrindDump> cut = {
@@ -398,6 +412,28 @@ TEST(InstructionsCommandTest, WritesExactCountsAndClearsStaleOnes) {
   std::ostringstream again;
   InstructionsCommand(run, {}, again);
   EXPECT_EQ(Slurp(json), first);
+}
+
+// The command writes the document back with dump(), which recurses: a
+// label a million arrays deep is refused before it is parsed.
+TEST(InstructionsCommandTest, DeepValuesAreOneLineNotACrash) {
+  TempDir dir;
+  const std::string run = CopyRun(dir);
+  const std::string json = run + "/metrics_benchmark.json";
+  std::string text = Slurp(json);
+  const std::size_t row = text.find('{', text.find("\"benchmarks\""));
+  ASSERT_NE(row, std::string::npos);
+  text.insert(row + 1, "\"label\": " + std::string(1'000'000, '[') +
+                           std::string(1'000'000, ']') + ", ");
+  std::ofstream(json) << text;
+  std::ostringstream out;
+  try {
+    InstructionsCommand(run, {}, out);
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), json + ": nested deeper than 64 levels");
+  }
+  EXPECT_EQ(Slurp(json), text);
 }
 
 TEST(InstructionsCommandTest, ReadsTheAllocatorFolderOfAMatrixRun) {

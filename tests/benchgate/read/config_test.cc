@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 
 #include "benchgate/error.h"
@@ -140,6 +141,26 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Config, CommentKeysAreAllowed) {
   EXPECT_NO_THROW(
       ParseConfig(json::parse(R"({"$comment": "x", "_note": 1})"), "t.json"));
+}
+
+TEST(Config, HostileFilesAreOneLineNamingTheFile) {
+  testing::TempDir dir;
+  const auto error_of = [&](const std::string& text) -> std::string {
+    const std::string path = dir.Path("targets.json");
+    std::ofstream(path) << text;
+    try {
+      LoadConfig(path);
+    } catch (const InputError& e) {
+      return std::string(e.what()).substr(path.size());
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(error_of(R"({"$deep": )" + std::string(1'000'000, '[') +
+                     std::string(1'000'000, ']') + "}"),
+            ": nested deeper than 64 levels");
+  const std::string huge = error_of(R"({"statistics": {"fdr_q": 1e999}})");
+  EXPECT_EQ(huge.rfind(": not valid JSON (", 0), 0u) << huge;
+  EXPECT_EQ(huge.find('\n'), std::string::npos);
 }
 
 }  // namespace

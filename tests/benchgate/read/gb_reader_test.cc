@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <sstream>
 #include <string>
 
 #include "benchgate/error.h"
@@ -26,6 +30,40 @@ std::string Minimal(const std::string& rows) {
   return R"({"context": {"num_cpus": 2}, "benchmarks": [)" + rows + "]}";
 }
 
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The real Google Benchmark files hold a user counter ("ratio") that is NaN
+// in every iteration row, which is refused; without it they read as before.
+std::string WithoutNanRatio(const std::string& text) {
+  return std::regex_replace(text, std::regex(R"(,\s*"ratio": NaN)"), "");
+}
+
+ParsedFile ReadRealWithoutNanRatio(const std::string& name) {
+  return ParseBenchmarkJson(WithoutNanRatio(Slurp(Fixture(name))),
+                            Fixture(name));
+}
+
+// The InputError message of parsing `text` as "in.json" ("" if accepted).
+std::string ErrorOf(const std::string& text) {
+  try {
+    ParseBenchmarkJson(text, "in.json");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// One iteration row of benchmark "b" with `extra` fields after the times.
+std::string Row(const std::string& extra) {
+  return Minimal(
+      R"({"name": "b", "iterations": 10, "real_time": 1, "cpu_time": 1,
+          "time_unit": "ns")" +
+      std::string(extra.empty() ? "" : ", ") + extra + "}");
+}
+
 TEST(ReplaceNonFiniteLiterals, OnlyOutsideStrings) {
   EXPECT_EQ(
       ReplaceNonFiniteLiterals(R"({"a": NaN, "b": -Infinity, "c": "NaN"})"),
@@ -34,9 +72,25 @@ TEST(ReplaceNonFiniteLiterals, OnlyOutsideStrings) {
             R"(["say \"NaN\"", null])");
 }
 
+TEST(GbReader, RealFilesRefuseACounterThatIsNanInIterationRows) {
+  for (const char* name :
+       {"real_gb/tiny_repetitions.json", "real_gb/tiny_single.json"}) {
+    try {
+      ReadBenchmarkFile(Fixture(name));
+      ADD_FAILURE() << "accepted " << name;
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      EXPECT_EQ(what.rfind(Fixture(name) + ": benchmarks[", 0), 0u) << what;
+      EXPECT_NE(what.find("(BM_nan): counter \"ratio\" is NaN"),
+                std::string::npos)
+          << what;
+    }
+  }
+}
+
 TEST(GbReader, RealRepetitionsFileWithNanErrorsAndComplexity) {
   const ParsedFile file =
-      ReadBenchmarkFile(Fixture("real_gb/tiny_repetitions.json"));
+      ReadRealWithoutNanRatio("real_gb/tiny_repetitions.json");
   const Benchmark& fill = Get(file, "tiny/Fill/before/16");
   EXPECT_EQ(fill.parsed.variant, "before");
   EXPECT_EQ(fill.parsed.pair_key, "tiny/Fill/16");
@@ -58,9 +112,7 @@ TEST(GbReader, RealRepetitionsFileWithNanErrorsAndComplexity) {
 
   ASSERT_EQ(file.complexity.count("BM_cplx"), 1u);
   EXPECT_EQ(file.complexity.at("BM_cplx").big_o, "lgN");
-  // A counter that is NaN in every repetition is left out, and said so.
   EXPECT_EQ(Get(file, "BM_nan").Find("ratio"), nullptr);
-  EXPECT_FALSE(file.notes.empty());
 }
 
 TEST(GbReader, RealAggregatesOnlyFile) {
@@ -76,8 +128,7 @@ TEST(GbReader, RealAggregatesOnlyFile) {
 }
 
 TEST(GbReader, RealSingleRun) {
-  const ParsedFile file =
-      ReadBenchmarkFile(Fixture("real_gb/tiny_single.json"));
+  const ParsedFile file = ReadRealWithoutNanRatio("real_gb/tiny_single.json");
   const Observations* time = Get(file, "tiny/Fill/after/16").Find("real_time");
   ASSERT_NE(time, nullptr);
   EXPECT_EQ(time->n, 1);
@@ -103,9 +154,10 @@ TEST(GbReader, OrdersByRegistrationNotByInterleavedRows) {
 
 TEST(GbReader, CountersMissingFromSomeRowsAreFine) {
   const ParsedFile file = ParseBenchmarkJson(
-      Minimal(R"({"name": "a/B/after", "real_time": 1, "cpu_time": 1, "x": 5},
+      Minimal(R"({"name": "a/B/after", "real_time": 1, "cpu_time": 1,
+                  "time_unit": "ns", "x": 5},
                  {"name": "a/B/after", "repetition_index": 1, "real_time": 2,
-                  "cpu_time": 2})"),
+                  "cpu_time": 2, "time_unit": "ns"})"),
       "inline");
   const Benchmark& b = Get(file, "a/B/after");
   EXPECT_EQ(b.Find("real_time")->n, 2);
@@ -150,15 +202,15 @@ INSTANTIATE_TEST_SUITE_P(
                 "no \"name\""},
         BadCase{
             "WrongType",
-            R"({"context": {}, "benchmarks": [{"name": "a", "real_time": "x", "cpu_time": 1}]})",
+            R"({"context": {}, "benchmarks": [{"name": "a", "real_time": "x", "cpu_time": 1, "time_unit": "ns"}]})",
             "real_time must be a number, not string"},
         BadCase{
             "NanTime",
-            R"({"context": {}, "benchmarks": [{"name": "a", "real_time": NaN, "cpu_time": 1}]})",
+            R"({"context": {}, "benchmarks": [{"name": "a", "real_time": NaN, "cpu_time": 1, "time_unit": "ns"}]})",
             "real_time is NaN or infinite"},
         BadCase{
             "NegativeTime",
-            R"({"context": {}, "benchmarks": [{"name": "a", "real_time": 1, "cpu_time": -1}]})",
+            R"({"context": {}, "benchmarks": [{"name": "a", "real_time": 1, "cpu_time": -1, "time_unit": "ns"}]})",
             "cpu_time is negative"},
         BadCase{
             "UnknownUnit",
@@ -169,8 +221,8 @@ INSTANTIATE_TEST_SUITE_P(
             R"({"context": {}, "benchmarks": [{"name": "a", "run_type": "odd"}]})",
             "unknown run_type"},
         BadCase{"DuplicateRepetition", R"({"context": {}, "benchmarks": [
-                  {"name": "a", "repetition_index": 0, "real_time": 1, "cpu_time": 1},
-                  {"name": "a", "repetition_index": 0, "real_time": 1, "cpu_time": 1}]})",
+                  {"name": "a", "repetition_index": 0, "real_time": 1, "cpu_time": 1, "time_unit": "ns"},
+                  {"name": "a", "repetition_index": 0, "real_time": 1, "cpu_time": 1, "time_unit": "ns"}]})",
                 "duplicate result for \"a\" repetition 0"},
         BadCase{
             "FractionalThreads",
@@ -187,6 +239,215 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<BadCase>& param) {
       return param.param.name;
     });
+
+// --- Hostile input -------------------------------------------------------
+
+std::string Nested(char open, char close, std::size_t depth) {
+  std::string text;
+  text.reserve(depth * 6 + 8);
+  for (std::size_t i = 0; i < depth; ++i) {
+    text += open == '{' ? "{\"a\":" : "[";
+  }
+  text += "1";
+  text.append(depth, close);
+  return text;
+}
+
+TEST(GbReaderHostile, DeepValuesAreRefusedBeforeTheyAreBuilt) {
+  const std::string row =
+      R"({"name": "b", "iterations": 1, "real_time": 1, "cpu_time": 1,
+          "time_unit": "ns", "label": )";
+  const std::string cases[] = {
+      R"({"context": {"deep": )" + Nested('[', ']', 1'000'000) +
+          R"(}, "benchmarks": [{"name": "b", "iterations": 1, "real_time": 1,
+          "cpu_time": 1, "time_unit": "ns"}]})",
+      R"({"context": {"deep": )" + Nested('{', '}', 100'000) +
+          R"(}, "benchmarks": [{"name": "b", "iterations": 1, "real_time": 1,
+          "cpu_time": 1, "time_unit": "ns"}]})",
+      R"({"context": {}, "benchmarks": [)" + row + Nested('[', ']', 1'000'000) +
+          "}]}",
+      R"({"context": {}, "benchmarks": [)" + row + Nested('{', '}', 100'000) +
+          "}]}",
+      Nested('[', ']', 1'000'000),
+      // Not even valid JSON past the brackets: the depth is said first.
+      std::string(100'000, '['),
+  };
+  for (const std::string& text : cases) {
+    EXPECT_EQ(ErrorOf(text), "in.json: nested deeper than 64 levels");
+  }
+  // Brackets inside strings do not count; 64 levels in all are fine.
+  EXPECT_EQ(ErrorOf(Row(R"("label": ")" + std::string(1000, '[') + "\"")), "");
+  EXPECT_EQ(ErrorOf(Row(R"("label": )" + Nested('[', ']', 61))), "");
+  EXPECT_EQ(ErrorOf(Row(R"("label": )" + Nested('[', ']', 62))),
+            "in.json: nested deeper than 64 levels");
+}
+
+TEST(GbReaderHostile, CountersOfTheWrongTypeNameFileBenchmarkAndCounter) {
+  for (const char* value : {R"("3")", "true", "[1]", R"({"v": 1})"}) {
+    const std::string what =
+        ErrorOf(Row(std::string("\"allocs_per_op\": ") + value));
+    EXPECT_EQ(what.rfind("in.json: benchmarks[0] (b): counter "
+                         "\"allocs_per_op\" must be a number, not ",
+                         0),
+              0u)
+        << value << ": " << what;
+  }
+  // In an aggregate row too.
+  EXPECT_NE(
+      ErrorOf(
+          Minimal(
+              R"({"name": "b_mean", "run_name": "b", "run_type": "aggregate",
+                      "aggregate_name": "mean", "real_time": 1, "cpu_time": 1,
+                      "time_unit": "ns", "allocs_per_op": "3"})"))
+          .find("(b_mean): counter \"allocs_per_op\" must be a number, not "
+                "string"),
+      std::string::npos);
+  // Google Benchmark's own non-numeric fields are not counters.
+  EXPECT_EQ(ErrorOf(Row(R"("label": "x", "skipped": false,
+                          "skip_message": "")")),
+            "");
+}
+
+TEST(GbReaderHostile, NullNanOrInfiniteCountersInIterationRowsAreRefused) {
+  for (const char* value : {"null", "NaN", "Infinity", "-Infinity"}) {
+    const std::string what =
+        ErrorOf(Row(std::string("\"allocs_per_op\": ") + value));
+    EXPECT_EQ(what,
+              "in.json: benchmarks[0] (b): counter \"allocs_per_op\" is NaN, "
+              "infinite or null in an iteration row")
+        << value;
+  }
+  // Aggregate rows keep Google Benchmark's NaN for undefined statistics.
+  const ParsedFile file = ParseBenchmarkJson(
+      Minimal(R"({"name": "b", "run_type": "iteration", "repetition_index": 0,
+                  "iterations": 1, "real_time": 1, "cpu_time": 1,
+                  "time_unit": "ns", "zero": 0},
+                 {"name": "b_cv", "run_name": "b", "run_type": "aggregate",
+                  "aggregate_name": "cv", "aggregate_unit": "percentage",
+                  "real_time": 0, "cpu_time": 0, "time_unit": "ns",
+                  "zero": NaN})"),
+      "in.json");
+  EXPECT_DOUBLE_EQ(Get(file, "b").Find("zero")->median, 0.0);
+}
+
+TEST(GbReaderHostile, NegativeCountsAreRefused) {
+  for (const char* counter :
+       {"allocs_per_op", "bytes_per_op", "lock_acquisitions_per_op",
+        "instructions_per_op", "allocs_per_iter", "max_bytes_used"}) {
+    std::string field = "\"";
+    field += counter;
+    std::string expected = "in.json: benchmarks[0] (b): counter " + field;
+    expected += "\" is negative (-1), which a count cannot be";
+    field += "\": -1";
+    EXPECT_EQ(ErrorOf(Row(field)), expected) << counter;
+  }
+  EXPECT_NE(ErrorOf(Minimal(
+                        R"({"name": "b_median", "run_name": "b",
+                            "run_type": "aggregate", "aggregate_name": "median",
+                            "real_time": 1, "cpu_time": 1, "time_unit": "ns",
+                            "allocs_per_op": -2})"))
+                .find("counter \"allocs_per_op\" is negative"),
+            std::string::npos);
+  // A counter that may go down stays accepted.
+  EXPECT_EQ(ErrorOf(Row(R"("net_heap_growth": -5, "delta": -1)")), "");
+}
+
+TEST(GbReaderHostile, TimesMustStayFiniteInNanoseconds) {
+  EXPECT_EQ(
+      ErrorOf(Minimal(R"({"name": "b", "iterations": 1, "real_time": 1.797e308,
+                          "cpu_time": 1, "time_unit": "us"})")),
+      "in.json: benchmarks[0] (b): real_time 1.797e+308 us is infinite in "
+      "nanoseconds");
+  EXPECT_NE(ErrorOf(Minimal(R"({"name": "b_mean", "run_name": "b",
+                          "run_type": "aggregate", "aggregate_name": "mean",
+                          "real_time": 1.797e308, "cpu_time": 1,
+                          "time_unit": "s"})"))
+                .find("real_time 1.797e+308 s is infinite in nanoseconds"),
+            std::string::npos);
+}
+
+TEST(GbReaderHostile, TimesWithoutATimeUnitAreRefused) {
+  EXPECT_EQ(
+      ErrorOf(Minimal(
+          R"({"name": "b", "iterations": 1, "real_time": 1, "cpu_time": 1})")),
+      "in.json: benchmarks[0] (b): real_time and cpu_time without a "
+      "time_unit");
+}
+
+TEST(GbReaderHostile, NumbersTooLargeForADoubleNameTheFile) {
+  const std::string what = ErrorOf(Row(R"("allocs_per_op": 1e999)"));
+  EXPECT_EQ(what.rfind("in.json: not valid JSON (", 0), 0u) << what;
+  EXPECT_NE(what.find("1e999"), std::string::npos) << what;
+  EXPECT_EQ(what.find('\n'), std::string::npos);
+}
+
+TEST(GbReaderHostile, HotpathBuildTypeMustBeAString) {
+  for (const char* value :
+       {"1", "[\"Debug\"]", R"({"type": "Debug"})", "null", "true"}) {
+    const std::string what = ErrorOf(
+        std::string(R"({"context": {"hotpath_build_type": )") + value +
+        R"(}, "benchmarks": [{"name": "b", "iterations": 1, "real_time": 1,
+            "cpu_time": 1, "time_unit": "ns"}]})");
+    EXPECT_EQ(what.rfind("in.json: context.hotpath_build_type must be a "
+                         "string, not ",
+                         0),
+              0u)
+        << value << ": " << what;
+  }
+  EXPECT_EQ(ErrorOf(R"({"context": {"hotpath_build_type": "Release"},
+      "benchmarks": [{"name": "b", "iterations": 1, "real_time": 1,
+      "cpu_time": 1, "time_unit": "ns"}]})"),
+            "");
+}
+
+// compare.py's own inputs (tools/gbench/Inputs) in the style of Google
+// Benchmark before run_type existed: aggregates known by their suffix.
+TEST(GbReaderForeign, OldStyleAggregatesAreKnownByTheirSuffix) {
+  const ParsedFile file = ParseBenchmarkJson(
+      R"({"context": {"num_cpus": 4, "library_build_type": "release"},
+          "benchmarks": [
+        {"name": "BM_One", "iterations": 1000, "real_time": 10,
+         "cpu_time": 100, "time_unit": "ns"},
+        {"name": "BM_Two_mean", "iterations": 1000, "real_time": 9,
+         "cpu_time": 90, "time_unit": "ns"},
+        {"name": "BM_Two_median", "iterations": 1000, "real_time": 8,
+         "cpu_time": 80, "time_unit": "ns"},
+        {"name": "BM_Two_stddev", "iterations": 1000, "real_time": 1,
+         "cpu_time": 10, "time_unit": "ns"},
+        {"name": "BM_Two_cv", "iterations": 1000, "real_time": 0.1,
+         "cpu_time": 0.1, "time_unit": "ns"},
+        {"name": "BM_Three_mean", "run_type": "aggregate", "iterations": 3,
+         "real_time": 7, "cpu_time": 70, "time_unit": "ns"}]})",
+      "test3.json");
+  ASSERT_EQ(file.benchmarks.size(), 3u);
+  EXPECT_EQ(file.benchmarks[0].name, "BM_One");
+  const Benchmark& two = Get(file, "BM_Two");
+  ASSERT_NE(two.Find("real_time"), nullptr);
+  EXPECT_FALSE(two.Find("real_time")->HasReps());
+  EXPECT_DOUBLE_EQ(two.Find("real_time")->median, 8.0);
+  EXPECT_DOUBLE_EQ(two.Find("real_time")->mean, 9.0);
+  EXPECT_DOUBLE_EQ(two.Find("cpu_time")->stddev, 10.0);
+  EXPECT_DOUBLE_EQ(Get(file, "BM_Three").Find("cpu_time")->median, 70.0);
+  // An aggregate row whose name says nothing about its statistic.
+  EXPECT_EQ(ErrorOf(Minimal(R"({"name": "b", "run_type": "aggregate",
+                                "real_time": 1, "cpu_time": 1,
+                                "time_unit": "ns"})")),
+            "in.json: benchmarks[0] (b): aggregate row with no "
+            "\"aggregate_name\" and no _mean, _median, _stddev or _cv at the "
+            "end of its name");
+}
+
+TEST(GbReaderForeign, OnlyUserDefinedStatisticsSaySo) {
+  // Like tools/gbench/Inputs/test4_run0.json.
+  const std::string what = ErrorOf(
+      R"({"context": {"num_cpus": 4}, "benchmarks": [
+        {"name": "whocares", "run_type": "aggregate", "aggregate_name": "zz",
+         "aggregate_unit": "percentage", "iterations": 1000,
+         "real_time": 0.01, "cpu_time": 0.10, "time_unit": "ns"}]})");
+  EXPECT_EQ(what,
+            "in.json: no benchmark results: only user-defined statistics "
+            "(\"zz\" of \"whocares\"), which benchgate does not compare");
+}
 
 }  // namespace
 }  // namespace hotpath::benchgate

@@ -23,6 +23,7 @@ constexpr std::string_view kClientRequest = "Client Request: ";
 constexpr std::string_view kLoopLabel = "hotpath:";
 constexpr std::string_view kEndLabel = "hotpath-end:";
 constexpr std::string_view kRetrySuffix = ".retry";
+constexpr double kMinOpsPerIteration = 1e-9;
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -109,9 +110,15 @@ LoopLabel ParseLoopLabel(std::string_view label, const std::string& path) {
   const std::string ops_text(ops_part);
   char* end = nullptr;
   const double ops = std::strtod(ops_text.c_str(), &end);
+  // A subnormal or vanishing ops (4e-320) would make instructions per op
+  // infinite, written as null into the run: at least kMinOpsPerIteration.
   if (ops_text.empty() || end != ops_text.c_str() + ops_text.size() ||
       !std::isfinite(ops) || ops <= 0) {
     return fail("has no positive ops per iteration");
+  }
+  if (!std::isnormal(ops) || ops < kMinOpsPerIteration) {
+    return fail("has ops per iteration " + ops_text + ", below " +
+                Number(kMinOpsPerIteration));
   }
   return {*iterations, ops, timing_dependent};
 }
@@ -252,6 +259,12 @@ void ComputeSlope(std::vector<LoopSample> samples, const SlopeOptions& options,
         std::to_string(b.iterations) + " iterations, " + Number(before) +
         " between " + std::to_string(c.iterations) + " and " +
         std::to_string(a.iterations);
+    return;
+  }
+  if (!std::isfinite(slope / count.ops_per_iteration)) {
+    count.skipped = "instructions per op not finite (" + Number(slope) +
+                    " instructions per iteration, " +
+                    Number(count.ops_per_iteration) + " ops per iteration)";
     return;
   }
   count.instructions_per_iteration = slope;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "benchgate/error.h"
+#include "benchgate/read/gb_reader.h"
 #include "benchgate/read/input_file.h"
 
 namespace hotpath::benchgate {
@@ -247,17 +248,8 @@ Config ParseConfig(const json& document, const std::string& path) {
 }
 
 Config LoadConfig(const std::string& path) {
-  const std::string text = ReadInputFile(path);
-  json document;
-  try {
-    document = json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    const std::size_t bracket = what.find("] ");
-    if (bracket != std::string::npos) what = what.substr(bracket + 2);
-    throw InputError(path, "not valid JSON (" + what + ")");
-  }
-  return ParseConfig(document, path);
+  // Depth-checked, and a number too large for a double is one line too.
+  return ParseConfig(ParseJsonInput(ReadInputFile(path), path), path);
 }
 
 }  // namespace hotpath::benchgate

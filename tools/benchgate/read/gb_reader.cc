@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <optional>
@@ -40,6 +41,8 @@ const std::set<std::string, std::less<>>& KnownFields() {
       "aggregate_unit",
       "error_occurred",
       "error_message",
+      "skipped",  // SkipWithMessage, Google Benchmark 1.8 and later
+      "skip_message",
       "label",
       "big_o",
       "cpu_coefficient",
@@ -59,6 +62,45 @@ std::optional<double> NanosecondsPer(std::string_view unit) {
 }
 
 std::string TypeName(const json& value) { return value.type_name(); }
+
+std::string Format(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.10g", value);
+  return buffer;
+}
+
+// Counters that count something cannot be negative: allocations, bytes,
+// lock acquisitions, instructions, iterations. Any other counter may be (a
+// heap growth, a delta), so only these names are held to it.
+bool IsCount(std::string_view name) {
+  for (const std::string_view word :
+       {"alloc", "bytes", "lock_acquisitions", "instructions", "iterations"}) {
+    if (name.find(word) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// The statistic an aggregate row of a release before run_type existed holds,
+// known only by the end of its name ("BM_x_mean"), with the name's length
+// without it; nullopt when the name ends in none of them.
+std::optional<std::pair<std::string, std::size_t>> StatisticFromSuffix(
+    std::string_view name) {
+  for (const std::string_view statistic :
+       {"mean", "median", "stddev", "cv", "BigO", "RMS"}) {
+    if (name.size() > statistic.size() + 1 &&
+        name.substr(name.size() - statistic.size()) == statistic &&
+        name[name.size() - statistic.size() - 1] == '_') {
+      return std::make_pair(std::string(statistic),
+                            name.size() - statistic.size() - 1);
+    }
+  }
+  return std::nullopt;
+}
+
+struct TimeUnit {
+  std::string name;
+  double scale = 1.0;  // nanoseconds per unit
+};
 
 // Reads one row's fields and names the row in every complaint.
 class RowReader {
@@ -116,33 +158,65 @@ class RowReader {
   }
 
   // A timing in nanoseconds: present, finite and not negative.
-  double Time(std::string_view key, double scale) const {
+  double Time(std::string_view key, const TimeUnit& unit) const {
     const std::optional<double> value = Number(key);
     if (!value) Fail("no \"" + std::string(key) + "\"");
     if (!std::isfinite(*value)) Fail(std::string(key) + " is NaN or infinite");
     if (*value < 0) {
       Fail(std::string(key) + " is negative (" + std::to_string(*value) + ")");
     }
-    return *value * scale;
+    return Scale(key, *value, unit);
   }
 
-  double TimeScale() const {
-    const std::string unit = String("time_unit").value_or("ns");
-    const std::optional<double> scale = NanosecondsPer(unit);
-    if (!scale) Fail("unknown time_unit \"" + unit + "\"");
-    return *scale;
+  // `value` in nanoseconds; a finite value must stay finite (1.797e308 us).
+  double Scale(std::string_view key, double value, const TimeUnit& unit) const {
+    const double scaled = value * unit.scale;
+    if (std::isfinite(value) && !std::isfinite(scaled)) {
+      Fail(std::string(key) + " " + Format(value) + " " + unit.name +
+           " is infinite in nanoseconds");
+    }
+    return scaled;
   }
 
-  // Counter name -> value (NaN kept, the caller decides).
-  std::vector<std::pair<std::string, double>> Counters() const {
+  // Google Benchmark writes a time_unit on every row with times; a row
+  // without one is not read as nanoseconds by guesswork.
+  TimeUnit Unit() const {
+    const std::optional<std::string> unit = String("time_unit");
+    if (!unit) Fail("real_time and cpu_time without a time_unit");
+    const std::optional<double> scale = NanosecondsPer(*unit);
+    if (!scale) Fail("unknown time_unit \"" + *unit + "\"");
+    return {*unit, *scale};
+  }
+
+  // Counter name -> value. Every field Google Benchmark does not write
+  // itself is a counter and must be a number: a string, bool, array or
+  // object would otherwise drop the counter silently and pass the gate.
+  // Null stands for NaN/Infinity (see ReplaceNonFiniteLiterals): kept as NaN
+  // in aggregate rows (an undefined statistic, like the cv of all-zero
+  // values), refused in iteration rows, where a measurement left out would
+  // read as "only in the other run" and pass.
+  std::vector<std::pair<std::string, double>> Counters(
+      bool iteration_row) const {
     std::vector<std::pair<std::string, double>> counters;
     for (const auto& [key, value] : row_.items()) {
       if (KnownFields().count(key) != 0) continue;
-      if (value.is_number()) {
-        counters.emplace_back(key, value.get<double>());
-      } else if (value.is_null()) {
+      const std::string counter = "counter \"" + key + "\"";
+      if (value.is_null()) {
+        if (iteration_row) {
+          Fail(counter + " is NaN, infinite or null in an iteration row");
+        }
         counters.emplace_back(key, std::numeric_limits<double>::quiet_NaN());
+        continue;
       }
+      if (!value.is_number()) {
+        Fail(counter + " must be a number, not " + TypeName(value));
+      }
+      const double number = value.get<double>();
+      if (number < 0 && IsCount(key)) {
+        Fail(counter + " is negative (" + Format(number) +
+             "), which a count cannot be");
+      }
+      counters.emplace_back(key, number);
     }
     return counters;
   }
@@ -167,11 +241,12 @@ struct Accumulator {
   // hotpath_process of each value in reps, parallel to it.
   std::map<std::string, std::vector<int>> processes;
   bool any_process = false;
-  std::size_t nan_values = 0;
   std::set<std::string> aggregates_seen;
   int aggregate_repetitions = 0;
   // aggregate name ("mean", "median", "stddev", "cv") -> metric -> value
   std::map<std::string, std::map<std::string, double>> aggregates;
+  // User-defined statistics seen, which carry nothing benchgate compares.
+  std::vector<std::string> custom_aggregates;
 };
 
 void ReadIterationRow(const RowReader& row, const std::string& run_name,
@@ -201,15 +276,11 @@ void ReadIterationRow(const RowReader& row, const std::string& run_name,
     acc.reps[name].push_back(value);
     acc.processes[name].push_back(process_id);
   };
-  const double scale = row.TimeScale();
-  add(std::string(kRealTime), row.Time(kRealTime, scale));
-  add(std::string(kCpuTime), row.Time(kCpuTime, scale));
-  for (const auto& [name, value] : row.Counters()) {
-    if (std::isfinite(value)) {
-      add(name, value);
-    } else {
-      ++acc.nan_values;
-    }
+  const TimeUnit unit = row.Unit();
+  add(std::string(kRealTime), row.Time(kRealTime, unit));
+  add(std::string(kCpuTime), row.Time(kCpuTime, unit));
+  for (const auto& [name, value] : row.Counters(/*iteration_row=*/true)) {
+    add(name, value);
   }
 }
 
@@ -222,7 +293,9 @@ void ReadAggregateRow(const RowReader& row, const std::string& run_name,
   if (row.Bool("error_occurred")) return;
   if (aggregate != "mean" && aggregate != "median" && aggregate != "stddev" &&
       aggregate != "cv") {
-    return;  // user-defined statistics carry nothing we compare
+    // User-defined statistics carry nothing we compare.
+    acc.custom_aggregates.push_back(aggregate);
+    return;
   }
   const std::optional<long long> repetitions = row.Integer("repetitions");
   if (repetitions) acc.aggregate_repetitions = static_cast<int>(*repetitions);
@@ -230,7 +303,7 @@ void ReadAggregateRow(const RowReader& row, const std::string& run_name,
   const bool fraction =
       aggregate == "cv" ||
       row.String("aggregate_unit").value_or("time") == "percentage";
-  const double scale = fraction ? 1.0 : row.TimeScale();
+  const TimeUnit unit = fraction ? TimeUnit{"", 1.0} : row.Unit();
   auto& values = acc.aggregates[aggregate];
   for (const std::string_view key : {kRealTime, kCpuTime}) {
     const std::optional<double> value = row.Number(key);
@@ -239,9 +312,11 @@ void ReadAggregateRow(const RowReader& row, const std::string& run_name,
     if (*value < 0 && aggregate != "cv") {
       row.Fail(std::string(key) + " is negative");
     }
-    values[std::string(key)] = *value * scale;
+    values[std::string(key)] = row.Scale(key, *value, unit);
   }
-  for (const auto& [name, value] : row.Counters()) values[name] = value;
+  for (const auto& [name, value] : row.Counters(/*iteration_row=*/false)) {
+    values[name] = value;
+  }
 }
 
 void ReadComplexityRow(const RowReader& row, const std::string& run_name,
@@ -330,16 +405,46 @@ std::string ReplaceNonFiniteLiterals(std::string_view text) {
   return out;
 }
 
-ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
-  json document;
+void CheckJsonDepth(std::string_view text, const std::string& path) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) {
+        throw InputError(path, "nested deeper than " +
+                                   std::to_string(kMaxJsonDepth) + " levels");
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+}
+
+json ParseJsonInput(std::string_view text, const std::string& path) {
+  CheckJsonDepth(text, path);
   try {
-    document = json::parse(ReplaceNonFiniteLiterals(text));
-  } catch (const json::parse_error& e) {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number too large for a double.
     std::string what = e.what();
     const std::size_t bracket = what.find("] ");
     if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    std::replace(what.begin(), what.end(), '\n', ' ');
     throw InputError(path, "not valid JSON (" + what + ")");
   }
+}
+
+ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
+  const json document = ParseJsonInput(ReplaceNonFiniteLiterals(text), path);
   if (!document.is_object()) {
     throw InputError(path, "not a Google Benchmark JSON file (top level is " +
                                TypeName(document) + ", not an object)");
@@ -356,6 +461,15 @@ ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
     throw InputError(path,
                      "not a Google Benchmark JSON file (no \"context\" "
                      "object)");
+  }
+
+  // A build type that is not a string cannot be judged debug or not, and
+  // accept's refusal of debug builds must not be sidestepped by writing
+  // 1, ["Debug"] or {"type": "Debug"}: refused, like any malformed input.
+  if (const auto build = context->find("hotpath_build_type");
+      build != context->end() && !build->is_string()) {
+    throw InputError(path, "context.hotpath_build_type must be a string, not " +
+                               TypeName(*build));
   }
 
   ParsedFile parsed;
@@ -377,14 +491,30 @@ ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
     const RowReader early(row, where, path);
     const std::string name = early.RequireString("name");
     const RowReader reader(row, where + " (" + name + ")", path);
-    const std::string run_name = reader.String("run_name").value_or(name);
-    const std::string run_type =
-        reader.String("run_type").value_or("iteration");
+    const std::optional<std::string> run_type_field = reader.String("run_type");
+    const std::optional<std::string> aggregate_field =
+        reader.String("aggregate_name");
+    std::string run_name = reader.String("run_name").value_or(name);
+    std::string run_type = run_type_field.value_or("iteration");
+    std::string aggregate = aggregate_field.value_or("");
+    // Releases before run_type (compare.py's own test inputs) name an
+    // aggregate row "<run name>_<statistic>" and say nothing else.
+    if (!aggregate_field && (!run_type_field || run_type == "aggregate")) {
+      if (const auto statistic = StatisticFromSuffix(name)) {
+        run_type = "aggregate";
+        aggregate = statistic->first;
+        if (!row.contains("run_name"))
+          run_name = name.substr(0, statistic->second);
+      } else if (run_type == "aggregate") {
+        reader.Fail(
+            "aggregate row with no \"aggregate_name\" and no _mean, _median, "
+            "_stddev or _cv at the end of its name");
+      }
+    }
     const std::optional<long long> family = reader.Integer("family_index");
     const std::optional<long long> instance =
         reader.Integer("per_family_instance_index");
     if (run_type == "aggregate") {
-      const std::string aggregate = reader.RequireString("aggregate_name");
       if (aggregate == "BigO" || aggregate == "RMS") {
         ReadComplexityRow(reader, run_name, aggregate, parsed.complexity);
         continue;
@@ -413,6 +543,7 @@ ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
     }
   }
 
+  std::vector<std::string> custom;  // "zz" of "whocares"
   std::vector<const std::string*> order;
   for (const auto& [run_name, acc] : accumulators) order.push_back(&run_name);
   std::sort(order.begin(), order.end(),
@@ -440,15 +571,24 @@ ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
       }
     } else if (!acc.error) {
       benchmark.metrics = FromAggregates(acc);
-      if (benchmark.metrics.empty()) continue;  // only custom statistics
-    }
-    if (acc.nan_values > 0) {
-      parsed.notes.push_back(path + ": " + *run_name + ": " +
-                             std::to_string(acc.nan_values) +
-                             " counter value(s) are NaN or infinite and were "
-                             "left out");
+      if (benchmark.metrics.empty()) {  // only custom statistics
+        for (const std::string& aggregate : acc.custom_aggregates) {
+          custom.push_back("\"" + aggregate + "\" of \"" + *run_name + "\"");
+        }
+        continue;
+      }
     }
     parsed.benchmarks.push_back(std::move(benchmark));
+  }
+  if (parsed.benchmarks.empty() && !custom.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < custom.size() && i < 3; ++i) {
+      list += (i == 0 ? "" : ", ") + custom[i];
+    }
+    if (custom.size() > 3) list += ", ...";
+    throw InputError(
+        path, "no benchmark results: only user-defined statistics (" + list +
+                  "), which benchgate does not compare");
   }
   if (parsed.benchmarks.empty()) {
     throw InputError(path, "no benchmark results (only complexity rows)");
