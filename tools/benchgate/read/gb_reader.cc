@@ -193,8 +193,11 @@ class RowReader {
   // object would otherwise drop the counter silently and pass the gate.
   // Null stands for NaN/Infinity (see ReplaceNonFiniteLiterals): kept as NaN
   // in aggregate rows (an undefined statistic, like the cv of all-zero
-  // values), refused in iteration rows, where a measurement left out would
-  // read as "only in the other run" and pass.
+  // values) and in a user counter of an iteration row (Google Benchmark
+  // writes NaN for a ratio over zero; such a counter is left out, as
+  // before), refused for a count in an iteration row (allocations, bytes,
+  // lock acquisitions, instructions), where a measurement left out would
+  // read as "only in the other run" and pass the gate.
   std::vector<std::pair<std::string, double>> Counters(
       bool iteration_row) const {
     std::vector<std::pair<std::string, double>> counters;
@@ -202,10 +205,12 @@ class RowReader {
       if (KnownFields().count(key) != 0) continue;
       const std::string counter = "counter \"" + key + "\"";
       if (value.is_null()) {
-        if (iteration_row) {
+        if (iteration_row && IsCount(key)) {
           Fail(counter + " is NaN, infinite or null in an iteration row");
         }
-        counters.emplace_back(key, std::numeric_limits<double>::quiet_NaN());
+        if (!iteration_row) {
+          counters.emplace_back(key, std::numeric_limits<double>::quiet_NaN());
+        }
         continue;
       }
       if (!value.is_number()) {
