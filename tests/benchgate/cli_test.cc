@@ -1,11 +1,19 @@
 // The real binary, as CI runs it: exit codes, one-line errors, reports.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "benchgate/read/gb_reader.h"
 #include "test_support.h"
@@ -218,6 +226,156 @@ TEST_P(CliBadInput, ExitsTwoWithOneLine) {
       << outcome.err;
   EXPECT_NE(outcome.err.find(GetParam().message), std::string::npos)
       << outcome.err;
+}
+
+void ExpectOneErrorLine(const Outcome& outcome, const std::string& names,
+                        const std::string& why) {
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.out << outcome.err;
+  EXPECT_EQ(outcome.err.rfind("benchgate: error: ", 0), 0u) << outcome.err;
+  EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1)
+      << outcome.err;
+  EXPECT_NE(outcome.err.find(names), std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.err.find(why), std::string::npos) << outcome.err;
+}
+
+// A stored baseline that is no regular file is bad input, not "no stored
+// baseline" and a pass.
+TEST_F(Cli, GateRefusesAStoredBaselineThatIsNotAFile) {
+  namespace fs = std::filesystem;
+  const std::string store = dir_.Path("baselines");
+  const std::string folder = store + "/fp-dev-2core";
+  const std::string file = folder + "/baseline.json";
+  const std::string gate =
+      "gate " + Fixture("aa_new.json") + " --baseline " + store;
+  fs::create_directories(file);
+  ExpectOneErrorLine(Benchgate(gate), file, "");
+  fs::remove(file);
+  ASSERT_EQ(::mkfifo(file.c_str(), 0644), 0);
+  ExpectOneErrorLine(Benchgate(gate), file, "");
+  fs::remove(file);
+  fs::create_symlink("/dev/zero", file);
+  ExpectOneErrorLine(Benchgate(gate), file, "");
+  fs::remove_all(folder);
+  std::ofstream(folder) << "x";
+  ExpectOneErrorLine(Benchgate(gate), folder, "not a folder");
+  fs::remove(folder);
+  const Outcome none = Benchgate(gate);  // no folder: no stored baseline
+  EXPECT_EQ(none.exit_code, 0) << none.out << none.err;
+  EXPECT_NE(none.out.find("no stored baseline"), std::string::npos);
+}
+
+// Two accepts into one directory: the second (a real process) waits for
+// the lock the first holds and goes ahead once it is released.
+TEST_F(Cli, AcceptWaitsForAnotherAcceptsLock) {
+  namespace fs = std::filesystem;
+  const std::string store = dir_.Path("baselines");
+  fs::create_directories(store);
+  const std::string lock_path = store + "/.benchgate.lock";
+  const int held = ::open(lock_path.c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(held, 0);
+  ASSERT_EQ(::flock(held, LOCK_EX), 0);
+  Outcome second;
+  std::thread accept([&] {
+    second = Benchgate("accept " + Fixture("aa_old.json") + " --baseline " +
+                       store + " --calibration " + Fixture("aa_new.json"));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_FALSE(fs::exists(store + "/fp-dev-2core/baseline.json"))
+      << "accept wrote while another held the lock";
+  ::flock(held, LOCK_UN);
+  ::close(held);
+  accept.join();
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_TRUE(fs::exists(store + "/fp-dev-2core/baseline.json"));
+  EXPECT_TRUE(fs::exists(store + "/fp-dev-2core/noise.json"));
+}
+
+// Only accept writes under a baseline directory, and no output overwrites
+// an input: refused before any work, the files untouched.
+TEST_F(Cli, OutputsNeverOverwriteABaselineOrAnInput) {
+  namespace fs = std::filesystem;
+  const std::string store = dir_.Path("baselines");
+  ASSERT_EQ(Benchgate("accept " + Fixture("aa_old.json") + " --baseline " +
+                      store + " --calibration " + Fixture("aa_new.json"))
+                .exit_code,
+            0);
+  const std::string baseline = store + "/fp-dev-2core/baseline.json";
+  const std::string noise = store + "/fp-dev-2core/noise.json";
+  const std::string kept_baseline = Slurp(baseline);
+  const std::string kept_noise = Slurp(noise);
+  const std::string run = dir_.Path("run.json");
+  fs::copy_file(Fixture("aa_new.json"), run);
+  const std::string kept_run = Slurp(run);
+  const std::string link = dir_.Path("innocent.json");
+  fs::create_symlink(baseline, link);
+  fs::create_directories(dir_.Path("rundir"));
+  fs::copy_file(Fixture("aa_new.json"), dir_.Path("rundir/a.json"));
+  const std::string in_store = " --baseline " + store;
+  const std::string gate = "gate " + run + in_store + " ";
+  const std::string gate_dir = "gate " + dir_.Path("rundir") + in_store + " ";
+  const struct {
+    std::string args;
+    std::string output;
+  } cases[] = {
+      {"report " + run + in_store + " -o " + baseline, baseline},
+      {"report " + run + " -o " + baseline, baseline},
+      {"report " + run + " -o " + run, run},
+      {"report " + run + in_store + " -o " + store +
+           "/./fp-dev-2core/../fp-dev-2core/baseline.json",
+       "fp-dev-2core/baseline.json"},
+      {"report " + run + in_store + " -o " + store + "/.benchgate.lock",
+       store + "/.benchgate.lock"},
+      {gate + "--json " + store + "/fp-dev-2core", store + "/fp-dev-2core"},
+      {gate_dir + "--json " + dir_.Path("rundir/v.json"), dir_.Path("rundir")},
+      {"report " + dir_.Path("rundir") + " -o " + dir_.Path("rundir/a.json"),
+       dir_.Path("rundir/a.json")},
+      {"merge " + dir_.Path("rundir/m.json") + " " + dir_.Path("rundir"),
+       dir_.Path("rundir/m.json")},
+      {gate + "--json " + baseline, baseline},
+      {gate + "--markdown " + noise, noise},
+      {gate + "--junit " + link, link},
+      {gate + "--json " + run, run},
+      {"compare " + Fixture("aa_old.json") + " " + run + " --json " + baseline,
+       baseline},
+      {"compare " + Fixture("aa_old.json") + " " + run + " --markdown " + run,
+       run},
+      {"check " + run + " --targets " + testing::TargetsJson() + " --junit " +
+           noise,
+       noise},
+      {"merge " + baseline + " " + run, baseline},
+      {"merge " + link + " " + run, link},
+  };
+  for (const auto& each : cases) {
+    SCOPED_TRACE(each.args);
+    const Outcome outcome = Benchgate(each.args);
+    ExpectOneErrorLine(outcome, each.output, "");
+    EXPECT_TRUE(outcome.out.empty()) << outcome.out;
+    EXPECT_EQ(Slurp(baseline), kept_baseline);
+    EXPECT_EQ(Slurp(noise), kept_noise);
+    EXPECT_EQ(Slurp(run), kept_run);
+    EXPECT_TRUE(fs::is_regular_file(store + "/.benchgate.lock"));
+    EXPECT_TRUE(fs::is_directory(store + "/fp-dev-2core"));
+    EXPECT_EQ(Slurp(dir_.Path("rundir/a.json")), kept_run);
+    EXPECT_FALSE(fs::exists(dir_.Path("rundir/v.json")));
+    EXPECT_FALSE(fs::exists(dir_.Path("rundir/m.json")));
+  }
+  // Elsewhere, the same commands write.
+  EXPECT_EQ(
+      Benchgate("report " + run + in_store + " -o " + dir_.Path("report.html"))
+          .exit_code,
+      0);
+  EXPECT_EQ(Benchgate(gate + "--json " + dir_.Path("v.json")).exit_code, 0);
+  EXPECT_EQ(Benchgate(gate + "--json " + store + "/verdicts.out").exit_code, 0);
+  // bench-all writes the gate's files into gate/ and report.html into the
+  // run directory: benchgate never reads those as the run.
+  fs::create_directories(dir_.Path("rundir/gate"));
+  EXPECT_EQ(Benchgate(gate_dir + "--json " + dir_.Path("rundir/gate/v.json"))
+                .exit_code,
+            0);
+  EXPECT_EQ(Benchgate("report " + dir_.Path("rundir") + " -o " +
+                      dir_.Path("rundir/report.html"))
+                .exit_code,
+            0);
 }
 
 std::string Compare(const std::string& bad) {

@@ -36,6 +36,17 @@ void WriteReportFile(const std::string& path, const std::string& content) {
   if (!out) throw InputError(path, "cannot write the report");
 }
 
+// Refuses, before any work, a --markdown, --junit or --json file that would
+// replace an input or land in a baseline directory (RefuseProtectedOutput).
+void CheckReportOutputs(const CommandOptions& options,
+                        const std::vector<std::string>& inputs,
+                        const std::vector<std::string>& baseline_dirs) {
+  RefuseProtectedOutput(options.markdown_path, "--markdown", inputs,
+                        baseline_dirs);
+  RefuseProtectedOutput(options.junit_path, "--junit", inputs, baseline_dirs);
+  RefuseProtectedOutput(options.json_path, "--json", inputs, baseline_dirs);
+}
+
 int Emit(Report& report, const CommandOptions& options, std::ostream& out) {
   report.options = options.report;
   Finalise(report);
@@ -222,6 +233,7 @@ bool ShouldColor(const std::string& mode, int fd) {
 
 int CompareCommand(const std::string& old_path, const std::string& new_path,
                    const CommandOptions& options, std::ostream& out) {
+  CheckReportOutputs(options, {old_path, new_path, options.targets_path}, {});
   Config config = ConfigFor(options);
   config.exact_only = options.exact_only;
   const Run old_run = LoadRun(old_path, {options.allocator});
@@ -238,6 +250,7 @@ int CompareCommand(const std::string& old_path, const std::string& new_path,
 
 int CheckCommand(const std::string& run_path, const CommandOptions& options,
                  std::ostream& out) {
+  CheckReportOutputs(options, {run_path, options.targets_path}, {});
   const Config config = LoadConfig(options.targets_path);
   const Run run = LoadRun(run_path, {options.allocator});
   Report report;
@@ -271,6 +284,7 @@ Report BuildGateReport(const Run& run, const std::string& baseline_dir,
 
 int GateCommand(const std::string& run_path, const std::string& baseline_dir,
                 const CommandOptions& options, std::ostream& out) {
+  CheckReportOutputs(options, {run_path, options.targets_path}, {baseline_dir});
   Config config = ConfigFor(options);
   config.exact_only = options.exact_only;
   // A wrong baseline directory is reported before the run is read.
@@ -282,6 +296,9 @@ int GateCommand(const std::string& run_path, const std::string& baseline_dir,
 
 int ReportCommand(const std::string& run_path, const ReportCommandOptions& html,
                   const CommandOptions& options, std::ostream& out) {
+  RefuseProtectedOutput(html.output_path, "-o",
+                        {run_path, html.against_path, options.targets_path},
+                        {html.baseline_dir});
   const Config config = ConfigFor(options);
   if (!html.baseline_dir.empty()) {
     BaselineStore(html.baseline_dir).RequireDirectory();

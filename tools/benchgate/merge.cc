@@ -548,20 +548,9 @@ MergeResult MergeRuns(const std::vector<std::string>& paths,
 int MergeCommand(const std::string& out_path,
                  const std::vector<std::string>& inputs,
                  const MergeOptions& options, std::ostream& out) {
-  std::error_code ec;
-  const fs::path target = fs::weakly_canonical(out_path, ec);
-  for (const std::string& input : inputs) {
-    std::error_code input_ec;
-    const fs::path source = fs::weakly_canonical(input, input_ec);
-    if (ec || input_ec) continue;
-    if (source == target) {
-      throw InputError(out_path, "is also an input");
-    }
-    if (fs::is_directory(source) && target.parent_path() == source) {
-      throw InputError(out_path, "is inside the input run directory " + input +
-                                     ": it would be read as part of that run");
-    }
-  }
+  // Never onto an input, into an input run directory or onto a stored
+  // baseline: only accept writes those.
+  RefuseProtectedOutput(out_path, "", inputs, {});
   if (!options.pairing.empty() && !IsValidFingerprint(options.pairing)) {
     throw InputError("--pairing", "\"" + options.pairing +
                                       "\" is not a valid pairing id (letters, "

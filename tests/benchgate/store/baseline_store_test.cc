@@ -1,10 +1,16 @@
 #include "benchgate/store/baseline_store.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "benchgate/error.h"
 #include "benchgate/read/run_loader.h"
@@ -165,6 +171,142 @@ TEST(AtomicFile, ReplacesWholeAndCleansUpOnFailure) {
   EXPECT_THROW(WriteFileAtomically(dir.Path("missing/f.json"), "x"),
                InputError);
   EXPECT_EQ(FilesIn(dir.Path()), 1);
+}
+
+// Defect 1 of the store attack: anything but a regular file (or a missing
+// folder) where a baseline is stored is an error, never "no baseline".
+TEST(BaselineStore, StoredBaselineThatIsNotAFileIsAnError) {
+  TempDir dir;
+  const BaselineStore store(dir.Path());
+  const std::string folder = dir.Path("fp-dev-2core");
+  const std::string file = dir.Path("fp-dev-2core/baseline.json");
+  EXPECT_FALSE(store.Load("fp-dev-2core").has_value());  // no folder
+  fs::create_directories(file);                          // a folder
+  EXPECT_THROW(store.Load("fp-dev-2core"), InputError);
+  fs::remove(file);
+  ASSERT_EQ(::mkfifo(file.c_str(), 0644), 0);  // a FIFO with no writer
+  EXPECT_THROW(store.Load("fp-dev-2core"), InputError);
+  fs::remove(file);
+  fs::create_symlink("/dev/zero", file);
+  EXPECT_THROW(store.Load("fp-dev-2core"), InputError);
+  fs::remove(file);
+  fs::create_symlink(dir.Path("nowhere"), file);  // dangling
+  EXPECT_THROW(store.Load("fp-dev-2core"), InputError);
+  fs::remove_all(folder);
+  std::ofstream(folder) << "x";  // the fingerprint's folder is a file
+  EXPECT_THROW(store.Load("fp-dev-2core"), InputError);
+  try {
+    store.Load("fp-dev-2core");
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(folder), std::string::npos)
+        << e.what();
+  }
+}
+
+// Defect 3: accept holds BASE/.benchgate.lock for its read-modify-write; a
+// second accept waits for it, then gives up with one line.
+TEST(BaselineStore, AcceptWaitsForTheLockAndGivesUp) {
+  TempDir dir;
+  const BaselineStore store(dir.Path());
+  const benchgate::Run run = LoadRun(Fixture("aa_old.json"));
+  // Another accept, as another process would hold it: flock locks belong to
+  // the open file description, so this conflicts with Accept's own open.
+  const std::string lock_path = dir.Path(".benchgate.lock");
+  const int held = ::open(lock_path.c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(held, 0);
+  ASSERT_EQ(::flock(held, LOCK_EX), 0);
+  AcceptOptions quick = At("t");
+  quick.lock_timeout_ms = 300;
+  EXPECT_THROW(store.Accept(run, {}, MetricPolicies{}, quick), InputError);
+  EXPECT_FALSE(fs::exists(dir.Path("fp-dev-2core/baseline.json")));
+  // Released while the next accept waits: it goes ahead.
+  std::thread release([held] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ::flock(held, LOCK_UN);
+  });
+  AcceptOptions patient = At("t");
+  patient.lock_timeout_ms = 20000;
+  EXPECT_NO_THROW(store.Accept(run, {}, MetricPolicies{}, patient));
+  release.join();
+  ::close(held);
+  EXPECT_TRUE(store.Load("fp-dev-2core").has_value());
+}
+
+// Two accepts racing: each is whole, in some order, baseline and noise of
+// the same accept side by side.
+TEST(BaselineStore, ConcurrentAcceptsKeepAConsistentPair) {
+  TempDir dir;
+  const benchgate::Run a = LoadRun(Fixture("aa_old.json"));
+  const benchgate::Run b = LoadRun(Fixture("aa_new.json"));
+  const benchgate::Run c = LoadRun(Fixture("aa_third.json"));
+  std::thread first([&] {
+    for (int i = 0; i < 20; ++i) {
+      BaselineStore(dir.Path()).Accept(a, {&b}, MetricPolicies{}, At("first"));
+    }
+  });
+  std::thread second([&] {
+    for (int i = 0; i < 20; ++i) {
+      BaselineStore(dir.Path())
+          .Accept(a, {&b, &c}, MetricPolicies{}, At("second"));
+    }
+  });
+  first.join();
+  second.join();
+  const std::optional<StoredBaseline> stored =
+      BaselineStore(dir.Path()).Load("fp-dev-2core");
+  ASSERT_TRUE(stored && stored->noise);
+  EXPECT_EQ(stored->noise->runs(), stored->accepted_at == "first" ? 2 : 3);
+}
+
+// Defect 4: a SIGKILLed accept's temporaries are removed by the next one.
+TEST(BaselineStore, AcceptRemovesStaleTemporaries) {
+  TempDir dir;
+  const BaselineStore store(dir.Path());
+  const benchgate::Run run = LoadRun(Fixture("aa_old.json"));
+  fs::create_directories(dir.Path("fp-dev-2core"));
+  const std::string stale =
+      dir.Path("fp-dev-2core/.baseline.json.tmp.999999999.0");
+  const std::string stale_noise =
+      dir.Path("fp-dev-2core/.noise.json.tmp.999999999.3");
+  std::ofstream(stale) << "{\"torn";
+  std::ofstream(stale_noise) << "{\"torn";
+  const std::string unrelated = dir.Path("fp-dev-2core/.notes");
+  std::ofstream(unrelated) << "kept";
+  store.Accept(run, {}, MetricPolicies{}, At("t"));
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_FALSE(fs::exists(stale_noise));
+  EXPECT_TRUE(fs::exists(unrelated));
+  const std::optional<StoredBaseline> stored = store.Load("fp-dev-2core");
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->run.benchmarks.size(), run.benchmarks.size());
+  EXPECT_EQ(FilesIn(dir.Path("fp-dev-2core")), 2);  // baseline and .notes
+}
+
+// Defect 5: a full disk while writing the baseline leaves the old pair, not
+// a new noise.json beside the old baseline.
+TEST(BaselineStore, FailedCalibratedAcceptLeavesTheOldPair) {
+  TempDir dir;
+  const BaselineStore store(dir.Path());
+  const benchgate::Run a = LoadRun(Fixture("aa_old.json"));
+  const benchgate::Run b = LoadRun(Fixture("aa_new.json"));
+  const benchgate::Run c = LoadRun(Fixture("aa_third.json"));
+  store.Accept(a, {&b}, MetricPolicies{}, At("old"));
+  const std::string baseline = dir.Path("fp-dev-2core/baseline.json");
+  const std::string noise = dir.Path("fp-dev-2core/noise.json");
+  const std::string old_baseline = Slurp(baseline);
+  const std::string old_noise = Slurp(noise);
+  for (const char* failing : {"baseline.json", "noise.json"}) {
+    SetWriteFailureForTesting(failing);
+    EXPECT_THROW(store.Accept(b, {&a, &c}, MetricPolicies{}, At("new")),
+                 InputError)
+        << failing;
+    SetWriteFailureForTesting("");
+    EXPECT_EQ(Slurp(baseline), old_baseline) << failing;
+    EXPECT_EQ(Slurp(noise), old_noise) << failing;
+    EXPECT_EQ(FilesIn(dir.Path("fp-dev-2core")), 2) << failing;
+  }
+  store.Accept(b, {&a, &c}, MetricPolicies{}, At("new"));
+  EXPECT_EQ(store.Load("fp-dev-2core")->noise->runs(), 3);
 }
 
 TEST(BaselineStore, RequireDirectory) {

@@ -1,11 +1,19 @@
 #include "benchgate/store/baseline_store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 #include "benchgate/error.h"
 #include "benchgate/judge/fingerprint.h"
@@ -22,6 +30,66 @@ using nlohmann::json;
 
 constexpr const char* kBaselineFile = "baseline.json";
 constexpr const char* kNoiseFile = "noise.json";
+constexpr const char* kLockFile = ".benchgate.lock";
+
+// An exclusive flock on BASE/.benchgate.lock, held for the whole of an
+// accept and released (also by the kernel when the process dies) with the
+// descriptor.
+class StoreLock {
+ public:
+  StoreLock(const fs::path& dir, int timeout_ms) {
+    const std::string path = (dir / kLockFile).string();
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      throw InputError(dir.string(),
+                       "not writable (cannot open " + std::string(kLockFile) +
+                           ": " + std::generic_category().message(errno) + ")");
+    }
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(timeout_ms);
+    while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EINTR) continue;
+      if (errno != EWOULDBLOCK ||
+          std::chrono::steady_clock::now() >= deadline) {
+        const int error = errno;
+        ::close(fd_);
+        if (error != EWOULDBLOCK) {
+          throw InputError(
+              path,
+              "cannot lock (" + std::generic_category().message(error) + ")");
+        }
+        throw InputError(
+            path,
+            "another benchgate accept into this directory still holds "
+            "the lock after " +
+                std::to_string(timeout_ms / 1000) +
+                " s: refused rather than racing it (accept again when "
+                "it is done)");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  StoreLock(const StoreLock&) = delete;
+  StoreLock& operator=(const StoreLock&) = delete;
+  ~StoreLock() { ::close(fd_); }
+
+ private:
+  int fd_ = -1;
+};
+
+// Under the lock no accept is writing: any temporary of ours in `folder`
+// was left by a killed one and is removed.
+void RemoveStaleTemporaries(const fs::path& folder) {
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (IsTemporaryFor(name, kBaselineFile) ||
+        IsTemporaryFor(name, kNoiseFile)) {
+      std::error_code remove_ec;
+      fs::remove(entry.path(), remove_ec);
+    }
+  }
+}
 
 std::string ContextValue(const json& context, const char* key) {
   const auto it = context.find(key);
@@ -89,7 +157,10 @@ json Provenance(const Run& run, const AcceptOptions& options) {
 }
 
 std::optional<NoiseTable> LoadNoise(const fs::path& path) {
-  if (!fs::exists(path)) return std::nullopt;
+  std::error_code ec;
+  if (fs::symlink_status(path, ec).type() == fs::file_type::not_found) {
+    return std::nullopt;
+  }
   const std::string text = ReadInputFile(path.string());
   try {
     return NoiseTable::FromJson(json::parse(text), path.string());
@@ -98,7 +169,107 @@ std::optional<NoiseTable> LoadNoise(const fs::path& path) {
   }
 }
 
+// The path with symlinks resolved as far as it exists.
+fs::path Resolved(const std::string& path) {
+  std::error_code ec;
+  fs::path resolved = fs::weakly_canonical(path, ec);
+  if (ec) resolved = fs::absolute(path, ec).lexically_normal();
+  return resolved;
+}
+
+bool IsInside(const fs::path& path, const fs::path& folder) {
+  auto p = path.begin();
+  for (auto f = folder.begin(); f != folder.end(); ++f, ++p) {
+    if (f->empty() && std::next(f) == folder.end()) break;  // trailing '/'
+    if (p == path.end() || *p != *f) return false;
+  }
+  return true;
+}
+
+// True if `relative`, a path inside a run directory, is or may become part
+// of the run: a JSON file anywhere (results, processes, calibration,
+// profiles' index) but under gate/, command.txt, anything under profile/,
+// a folder or the directory itself. gate/ and other files (report.html)
+// are benchgate's own outputs, never read as the run (bench-all writes
+// them there).
+bool IsPartOfRun(const fs::path& relative) {
+  if (relative.empty() || relative == ".") return true;
+  const std::string first = relative.begin()->string();
+  const std::string name = relative.filename().string();
+  if (first == "gate" && std::next(relative.begin()) != relative.end()) {
+    return false;
+  }
+  return first == "profile" || name == "command.txt" ||
+         relative.extension() == ".json";
+}
+
+// True if `path` (resolved) holds what accept stored.
+bool HoldsStoredFile(const fs::path& path) {
+  const std::string name = path.filename().string();
+  if (name != kBaselineFile && name != kNoiseFile) return false;
+  std::error_code ec;
+  // A <fingerprint>/ folder of a store accept has used.
+  if (fs::exists(path.parent_path().parent_path() / kLockFile, ec)) {
+    return true;
+  }
+  if (!fs::is_regular_file(path, ec)) return false;
+  try {
+    const json document = json::parse(ReadInputFile(path.string()));
+    if (!document.is_object()) return false;
+    if (name == kNoiseFile) {
+      return document.contains("calibrated_at") &&
+             document.contains("fingerprint");
+    }
+    const auto provenance = document.find("benchgate");
+    return provenance != document.end() && provenance->is_object() &&
+           provenance->contains("accepted_at");
+  } catch (const std::exception&) {
+    return false;  // not ours: nothing of a store to protect
+  }
+}
+
 }  // namespace
+
+void RefuseProtectedOutput(const std::string& output, const std::string& option,
+                           const std::vector<std::string>& inputs,
+                           const std::vector<std::string>& baseline_dirs) {
+  if (output.empty()) return;
+  const fs::path target = Resolved(output);
+  const std::string refused = option.empty() ? output : option + " " + output;
+  for (const std::string& dir : baseline_dirs) {
+    if (dir.empty()) continue;
+    const fs::path store = Resolved(dir);
+    if (!IsInside(target, store)) continue;
+    // What the store is made of: baselines, calibrations, the lock and
+    // temporaries (dot files), its folders. Anything else may sit there.
+    const std::string name = target.filename().string();
+    std::error_code ec;
+    if (target == store || fs::is_directory(target, ec) ||
+        name == kBaselineFile || name == kNoiseFile ||
+        (!name.empty() && name.front() == '.')) {
+      throw InputError(refused, "is part of the baseline directory " + dir +
+                                    ": only benchgate accept writes there");
+    }
+  }
+  if (HoldsStoredFile(target)) {
+    throw InputError(refused, "is a stored baseline (" + target.string() +
+                                  "): only benchgate accept writes there");
+  }
+  for (const std::string& input : inputs) {
+    if (input.empty()) continue;
+    const fs::path source = Resolved(input);
+    if (target == source) {
+      throw InputError(refused, "is also an input (" + input +
+                                    "): refusing to overwrite it");
+    }
+    std::error_code ec;
+    if (fs::is_directory(source, ec) && IsInside(target, source) &&
+        IsPartOfRun(target.lexically_relative(source))) {
+      throw InputError(refused, "is part of the input run directory " + input +
+                                    ": refusing to write into an input");
+    }
+  }
+}
 
 std::string UtcNow() {
   const std::time_t now = std::time(nullptr);
@@ -122,8 +293,26 @@ std::optional<StoredBaseline> BaselineStore::Load(
   if (!IsValidFingerprint(fingerprint)) return std::nullopt;
   const fs::path folder = fs::path(dir_) / fingerprint;
   const fs::path file = folder / kBaselineFile;
+  // Only a missing folder (or baseline.json) means "no stored baseline".
+  // Anything else that is not a regular file (a folder, a FIFO, a device or a
+  // dangling link where baseline.json belongs, a file where the folder belongs)
+  // is damage to report, not a reason to pass the gate without a comparison.
   std::error_code ec;
-  if (!fs::is_regular_file(file, ec)) return std::nullopt;
+  const fs::file_status folder_status = fs::symlink_status(folder, ec);
+  if (folder_status.type() == fs::file_type::not_found) return std::nullopt;
+  if (!fs::is_directory(folder, ec)) {
+    throw InputError(folder.string(),
+                     "not a folder: a stored baseline belongs in "
+                     "<fingerprint>/baseline.json");
+  }
+  // An accept killed before its first rename leaves a folder without one.
+  if (fs::symlink_status(file, ec).type() == fs::file_type::not_found) {
+    return std::nullopt;
+  }
+  if (!fs::is_regular_file(file, ec)) {
+    ReadInputFile(file.string());  // says what it is instead
+    throw InputError(file.string(), "not a regular file");
+  }
   StoredBaseline stored{LoadRun(file.string()), file.string(), "",
                         std::nullopt};
   if (stored.run.info.fingerprint != fingerprint) {
@@ -173,13 +362,23 @@ AcceptResult BaselineStore::Accept(const Run& run,
   }
   const fs::path folder = fs::path(dir_) / run.info.fingerprint;
   std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec || !fs::is_directory(dir_)) {
+    throw InputError(
+        dir_, "not writable (" + (ec ? ec.message() : "not a directory") + ")");
+  }
+  // Two accepts into one directory would interleave their files (one
+  // run's baseline beside the other's noise) and lose a result.
+  const StoreLock lock(dir_, options.lock_timeout_ms);
   fs::create_directories(folder, ec);
   if (ec || !fs::is_directory(folder)) {
     throw InputError(
         dir_, "not writable (" + (ec ? ec.message() : "not a directory") + ")");
   }
+  RemoveStaleTemporaries(folder);
   AcceptResult result;
   result.warnings = std::move(warnings);
+  std::vector<FileContent> files;
   if (!calibration.empty()) {
     std::vector<const Run*> runs = {&run};
     runs.insert(runs.end(), calibration.begin(), calibration.end());
@@ -197,16 +396,19 @@ AcceptResult BaselineStore::Accept(const Run& run,
         {"benchmarks", noise.ToJson()},
     };
     result.noise_path = (folder / kNoiseFile).string();
-    // Written first: with the old baseline it is still a valid calibration
-    // of this fingerprint if a kill stops us before the baseline.
-    WriteFileAtomically(result.noise_path, document.dump(2) + "\n");
+    files.push_back(FileContent{result.noise_path, document.dump(2) + "\n"});
   }
   json document = json::object();
   document["benchgate"] = Provenance(run, options);
   document["context"] = run.context;
   document["benchmarks"] = run.rows;
   result.baseline_path = (folder / kBaselineFile).string();
-  WriteFileAtomically(result.baseline_path, document.dump(2) + "\n");
+  files.push_back(FileContent{result.baseline_path, document.dump(2) + "\n"});
+  // Both written and fsynced before either is renamed: a full disk leaves
+  // the old pair. The noise file is renamed first: beside the old baseline
+  // of the same fingerprint it is still a valid calibration if a kill comes
+  // between the two renames.
+  WriteFilesAtomically(files);
   return result;
 }
 

@@ -32,6 +32,9 @@ struct AcceptOptions {
   // a warning, which this silences.
   bool allow_debug_library = false;
   std::string accepted_at;  // UTC, ISO 8601
+  // How long to wait for another accept into the same directory to finish
+  // (BASE/.benchgate.lock) before giving up.
+  int lock_timeout_ms = 30000;
 };
 
 struct AcceptResult {
@@ -63,6 +66,20 @@ class BaselineStore {
  private:
   std::string dir_;
 };
+
+// Only accept writes under a baseline directory, and no output replaces
+// what a command reads. Throws InputError naming `output` (after `option`,
+// e.g. "--json", unless empty) if it resolves, symlinks followed, to a part of
+// one of `baseline_dirs` (a baseline.json or noise.json at any depth, a dot
+// file such as the lock or a temporary, a folder, the directory itself), to
+// a stored baseline.json or noise.json of any store (a file with accept's
+// provenance, or in a folder of a directory holding .benchgate.lock), to
+// one of `inputs`, or to a part of an input that is a folder (a run
+// directory): a JSON file but under gate/, command.txt, profile/.
+// Call before any work is done.
+void RefuseProtectedOutput(const std::string& output, const std::string& option,
+                           const std::vector<std::string>& inputs,
+                           const std::vector<std::string>& baseline_dirs);
 
 // The current time as 2024-06-11T09:30:00Z.
 std::string UtcNow();
