@@ -512,8 +512,8 @@ MergeResult MergeRuns(const std::vector<std::string>& paths,
     const RunInfo info = DescribeRun(context, identities);
     result.fingerprint = info.fingerprint;
     if (info.fingerprint_derived) {
-      // A single file would derive its fingerprint from one executable;
-      // keep the one of the whole run, as a stored baseline does.
+      // Keep the fingerprint of the whole run in the merged file, as a
+      // stored baseline does, so it does not depend on re-deriving it.
       provenance = json{{"schema", 1},
                         {"fingerprint", result.fingerprint},
                         {"fingerprint_derived", true},
