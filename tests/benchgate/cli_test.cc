@@ -65,6 +65,18 @@ TEST_F(Cli, AaComparisonPasses) {
   EXPECT_TRUE(outcome.err.empty());
 }
 
+TEST_F(Cli, AnErrorNamingAHostilePathIsOneVisibleLine) {
+  // A file name with a newline and an escape sequence, which would print a
+  // forged second line (or recolour the terminal) if shown raw.
+  const std::string name = dir_.Path("x\n\033[2Jbenchgate compare: PASS");
+  const Outcome outcome = Benchgate("compare '" + name + "' '" + name + "'");
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1)
+      << outcome.err;
+  EXPECT_EQ(outcome.err.find('\033'), std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.err.find("x\\n\\x1b[2J"), std::string::npos) << outcome.err;
+}
+
 TEST_F(Cli, SlowdownFailsWithExitOne) {
   const Outcome outcome = Benchgate("compare " + Fixture("aa_old.json") + " " +
                                     Fixture("slowdown_new.json"));

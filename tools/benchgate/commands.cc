@@ -28,12 +28,11 @@ Config ConfigFor(const CommandOptions& options) {
                                       : LoadConfig(options.targets_path);
 }
 
+// Atomically, as every other output: a kill or a full disk leaves the old
+// file or the new one, never a torn one a CI step would then read.
 void WriteReportFile(const std::string& path, const std::string& content) {
   if (path.empty()) return;
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  out.close();
-  if (!out) throw InputError(path, "cannot write the report");
+  WriteFileAtomically(path, content);
 }
 
 // Refuses, before any work, a --markdown, --junit or --json file that would

@@ -13,6 +13,7 @@
 #include "benchgate/instructions.h"
 #include "benchgate/merge.h"
 #include "benchgate/version.h"
+#include "benchgate/write/format.h"
 #include "benchgate/write/report.h"
 
 namespace {
@@ -231,11 +232,13 @@ int main(int argc, char** argv) {
     return bg::AcceptCommand(run_path, baseline_dir, accept, options,
                              std::cout);
   } catch (const bg::InputError& e) {
+    // Paths and names in the message come from the input: shown visibly,
+    // so a name cannot print a second, forged line.
     std::cout.flush();
-    std::cerr << "benchgate: error: " << e.what() << '\n';
+    std::cerr << "benchgate: error: " << bg::Printable(e.what()) << '\n';
   } catch (const std::exception& e) {
     std::cout.flush();
-    std::cerr << "benchgate: error: " << e.what() << '\n';
+    std::cerr << "benchgate: error: " << bg::Printable(e.what()) << '\n';
   }
   return bg::kExitBadInput;
 }

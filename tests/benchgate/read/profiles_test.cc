@@ -338,6 +338,11 @@ TEST(LoadProfiles, MalformedManifestsAreInputErrors) {
            std::string(R"({"binary": "b", "status": "ok", "iterations": 1,
                            "files": {"data": "/tmp/1.zst"}}}})"),
        "is not a path inside profile/"},
+      // Deep nesting: one line, not a stack overflow in the parser's copy.
+      {R"({"schema": 1, "benchmarks": {"x": )" + std::string(100000, '[') +
+           std::string(100000, ']') + "}}",
+       "nested deeper than 64 levels"},
+      {R"({"schema": 1e999, "benchmarks": {}})", "number overflow"},
   };
   for (const auto& [manifest, expected] : cases) {
     testing::TempDir dir;

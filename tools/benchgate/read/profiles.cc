@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "benchgate/error.h"
+#include "benchgate/read/gb_reader.h"
 #include "benchgate/read/input_file.h"
 
 namespace hotpath::benchgate {
@@ -313,8 +314,10 @@ ProfileSet LoadProfiles(const std::string& run_dir, size_t max_sites) {
   }
   json index;
   try {
-    index = json::parse(ReadText(manifest_path));
-  } catch (const json::parse_error& error) {
+    const std::string text = ReadText(manifest_path);
+    CheckJsonDepth(text, manifest);
+    index = json::parse(text);
+  } catch (const json::exception& error) {
     throw InputError(manifest, std::string("not JSON: ") + error.what());
   }
   if (!index.is_object()) throw InputError(manifest, "not a JSON object");
