@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <map>
+#include <mutex>
 #include <numeric>
+#include <utility>
+#include <vector>
 
 #include "benchgate/judge/special_functions.h"
 
@@ -48,10 +52,10 @@ Ranked RankPool(std::span<const double> x, std::span<const double> y) {
 // Exact two-sided p of the rank sum of the first `n1` entries of `ranks`,
 // under all C(N, n1) equally likely assignments. Counts subsets by doubled
 // rank sum; the permutation distribution is symmetric even with midranks.
-double ExactRankSumP(const std::vector<int>& ranks, std::size_t n1) {
+// How many subsets of `n1` of `ranks` have each doubled rank sum.
+std::vector<double> RankSumCounts(const std::vector<int>& ranks,
+                                  std::size_t n1) {
   const std::size_t total = ranks.size();
-  int observed = 0;
-  for (std::size_t i = 0; i < n1; ++i) observed += ranks[i];
   const int max_sum = std::accumulate(ranks.begin(), ranks.end(), 0);
   const std::size_t width = static_cast<std::size_t>(max_sum) + 1;
   // counts[k * width + s]: subsets of size k with doubled rank sum s.
@@ -68,7 +72,39 @@ double ExactRankSumP(const std::vector<int>& ranks, std::size_t n1) {
       }
     }
   }
-  const double* sums = &counts[n1 * width];
+  return std::vector<double>(
+      counts.begin() + static_cast<std::ptrdiff_t>(n1 * width), counts.end());
+}
+
+// Without ties the ranks are 1..N whatever the values, so the distribution
+// depends on (n1, N) only: computed once per pair and kept. A suite of
+// 5,000 benchmarks x 20 repetitions spent half of `compare` recomputing it.
+const std::vector<double>& UntiedRankSumCounts(std::size_t n1,
+                                               std::size_t total) {
+  static std::mutex mutex;
+  static std::map<std::pair<std::size_t, std::size_t>, std::vector<double>>
+      cache;
+  const std::lock_guard lock(mutex);
+  auto it = cache.find({n1, total});
+  if (it == cache.end()) {
+    std::vector<int> ranks(total);
+    for (std::size_t i = 0; i < total; ++i) {
+      ranks[i] = static_cast<int>(2 * (i + 1));
+    }
+    it = cache.emplace(std::make_pair(n1, total), RankSumCounts(ranks, n1))
+             .first;
+  }
+  return it->second;
+}
+
+double ExactRankSumP(const std::vector<int>& ranks, std::size_t n1, bool tied) {
+  int observed = 0;
+  for (std::size_t i = 0; i < n1; ++i) observed += ranks[i];
+  std::vector<double> computed;
+  if (tied) computed = RankSumCounts(ranks, n1);
+  const std::vector<double>& sums =
+      tied ? computed : UntiedRankSumCounts(n1, ranks.size());
+  const std::size_t width = sums.size();
   double all = 0.0;
   double at_or_below = 0.0;
   double at_or_above = 0.0;
@@ -141,7 +177,8 @@ RankTest MannWhitneyU(std::span<const double> x, std::span<const double> y) {
   const std::size_t total = x.size() + y.size();
   if (total <= static_cast<std::size_t>(kMannWhitneyExactLimit)) {
     result.exact = true;
-    result.p = ExactRankSumP(ranked.doubled_ranks, x.size());
+    result.p =
+        ExactRankSumP(ranked.doubled_ranks, x.size(), ranked.tie_term > 0.0);
     return result;
   }
   const double n = n1 + n2;
