@@ -1,0 +1,241 @@
+// Shared helpers of the HTML report (parts.h).
+#include "benchgate/write/html/parts.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "benchgate/judge/stats.h"
+#include "benchgate/write/format.h"
+
+namespace hotpath::benchgate::html {
+
+std::string Fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+// A sort key for data-v: plain, locale-free, full precision.
+std::string SortKey(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.6g", value);
+  return buffer;
+}
+
+std::string FormatBytes(double bytes) {
+  if (bytes < 1024.0) return FormatNumber(bytes) + " B";
+  if (bytes < 1024.0 * 1024.0) return Fixed(bytes / 1024.0) + " KiB";
+  if (bytes < 1024.0 * 1024.0 * 1024.0) {
+    return Fixed(bytes / (1024.0 * 1024.0)) + " MiB";
+  }
+  return Fixed(bytes / (1024.0 * 1024.0 * 1024.0)) + " GiB";
+}
+
+std::string FormatValue(std::string_view metric, double value) {
+  if (metric == kBytes) return FormatBytes(value);
+  return FormatMetric(metric, value);
+}
+
+const char* VerdictClass(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kImproved:
+      return "good";
+    case Verdict::kRegressed:
+    case Verdict::kError:
+      return "bad";
+    case Verdict::kUnstable:
+      return "warn";
+    case Verdict::kUnchanged:
+    case Verdict::kNotCompared:
+      break;
+  }
+  return "dim";
+}
+
+const char* StatusClass(TargetStatus status) {
+  switch (status) {
+    case TargetStatus::kPass:
+      return "good";
+    case TargetStatus::kFail:
+      return "bad";
+    case TargetStatus::kInconclusive:
+      return "warn";
+    case TargetStatus::kMissing:
+      break;
+  }
+  return "dim";
+}
+
+std::string Badge(const char* css_class, std::string_view text) {
+  return std::string("<span class=\"badge ") + css_class + "\">" +
+         HtmlEscape(text) + "</span>";
+}
+
+double Median(const Observations& obs) { return obs.median; }
+
+// Relative median absolute deviation; 0 without repetitions.
+double RelativeMad(const Observations& obs) {
+  if (obs.reps.size() < 2 || obs.median == 0.0) return 0.0;
+  return MedianAbsoluteDeviation(obs.reps) / std::fabs(obs.median);
+}
+
+std::optional<double> MedianOf(const Benchmark* benchmark,
+                               std::string_view metric) {
+  if (benchmark == nullptr) return std::nullopt;
+  const Observations* obs = benchmark->Find(metric);
+  if (obs == nullptr) return std::nullopt;
+  return Median(*obs);
+}
+
+// Pairs in Run::Pairs() order with their peers, then groups of peers only
+// (for example lock implementations compared side by side).
+std::vector<Group> GroupsOf(const Run& run) {
+  std::vector<Group> groups;
+  std::map<std::string, std::size_t, std::less<>> index;
+  for (const VariantPair& pair : run.Pairs()) {
+    index.emplace(pair.key, groups.size());
+    groups.push_back(Group{pair.key, pair.before, pair.after, {}});
+  }
+  for (const Benchmark& benchmark : run.benchmarks) {
+    const BenchmarkName& name = benchmark.parsed;
+    if (name.pair_key.empty() || name.variant == kBefore ||
+        name.variant == kAfter) {
+      continue;
+    }
+    auto [it, inserted] = index.emplace(name.pair_key, groups.size());
+    if (inserted) groups.push_back(Group{name.pair_key, nullptr, nullptr, {}});
+    groups[it->second].peers.push_back(&benchmark);
+  }
+  // A lone named variant is not a comparison; the full table lists it.
+  std::erase_if(groups, [](const Group& group) {
+    return group.before == nullptr && group.after == nullptr &&
+           group.peers.size() < 2;
+  });
+  return groups;
+}
+
+// "p12": built by appending, since GCC 12 -O3 warns falsely (-Wrestrict)
+// on "literal" + std::string temporaries.
+std::string PairAnchor(std::size_t index) {
+  std::string anchor(1, 'p');
+  anchor += std::to_string(index + 1);
+  return anchor;
+}
+
+Index BuildIndex(const Report& report, const std::vector<Group>& groups) {
+  Index index;
+  if (report.comparison) {
+    for (const ItemComparison& item : report.comparison->items) {
+      index.items.emplace(item.name, &item);
+    }
+  }
+  if (report.targets) {
+    for (const TargetResult& target : report.targets->targets) {
+      for (const PairResult& pair : target.pairs) {
+        index.targets[pair.pair].push_back(TargetHit{&target, &pair});
+      }
+    }
+  }
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    index.pair_anchor.emplace(groups[i].key, PairAnchor(i));
+  }
+  return index;
+}
+
+std::string PairLink(const Index& index, std::string_view key) {
+  const std::string anchor = index.Anchor(key);
+  if (anchor.empty()) return HtmlEscape(key);
+  return "<a href=\"#" + anchor + "\">" + HtmlEscape(key) + "</a>";
+}
+
+// ---------------------------------------------------------------- SVG ---
+
+// A ratio on a log axis from 1/1000 to 10: improvements of 1000x and
+// regressions of 10x both stay visible.
+constexpr double kLogMin = -3.0;
+constexpr double kLogMax = 1.0;
+constexpr double kBarWidth = 220.0;
+constexpr double kBarHeight = 16.0;
+
+double RatioX(double ratio) {
+  const double clamped =
+      ratio <= 0.0 ? kLogMin : std::clamp(std::log10(ratio), kLogMin, kLogMax);
+  return 2.0 + (clamped - kLogMin) / (kLogMax - kLogMin) * (kBarWidth - 4.0);
+}
+
+std::string RenderRatioBar(const RatioBar& bar) {
+  std::string svg = "<svg class=\"ratio\" width=\"" + Fixed(kBarWidth, 0) +
+                    "\" height=\"" + Fixed(kBarHeight, 0) +
+                    "\" role=\"img\"><title>" + HtmlEscape(bar.title) +
+                    "</title>";
+  for (int decade = -3; decade <= 1; ++decade) {
+    const double x = RatioX(std::pow(10.0, decade));
+    svg += "<line x1=\"" + Fixed(x) + "\" x2=\"" + Fixed(x) +
+           "\" y1=\"0\" y2=\"16\" class=\"" + (decade == 0 ? "axis1" : "grid") +
+           "\"/>";
+  }
+  const double one = RatioX(1.0);
+  const double x = RatioX(bar.ratio);
+  svg += "<rect x=\"" + Fixed(std::min(one, x)) + "\" y=\"4\" width=\"" +
+         Fixed(std::max(std::fabs(x - one), 1.0)) + "\" height=\"8\" class=\"" +
+         bar.css_class + "\"/>";
+  if (bar.low && bar.high) {
+    const double l = RatioX(*bar.low);
+    const double h = RatioX(*bar.high);
+    svg += "<path d=\"M" + Fixed(l) + " 5V11M" + Fixed(l) + " 8H" + Fixed(h) +
+           "M" + Fixed(h) + " 5V11\" class=\"ci\"/>";
+  }
+  if (bar.goal) {
+    const double g = RatioX(*bar.goal);
+    svg += "<line x1=\"" + Fixed(g) + "\" x2=\"" + Fixed(g) +
+           "\" y1=\"0\" y2=\"16\" class=\"goal\"/>";
+  }
+  return svg + "</svg>";
+}
+
+// Each repetition's time as a dot, relative to the median, on an axis
+// wide enough for the widest deviation (at least +-5%): spread and
+// outliers are visible at a glance and comparable across variants.
+std::string RenderStrip(const Observations& obs) {
+  if (obs.reps.empty() || obs.median <= 0.0) return "";
+  double widest = 0.05;
+  for (const double v : obs.reps) {
+    widest = std::max(widest, std::fabs(v / obs.median - 1.0));
+  }
+  double axis = 0.05;
+  for (const double step : {0.05, 0.1, 0.25, 0.5, 1.0}) {
+    axis = step;
+    if (widest <= step) break;
+  }
+  constexpr double kWidth = 140.0;
+  constexpr double kHalf = (kWidth - 8.0) / 2.0;
+  std::string title = std::to_string(obs.reps.size()) +
+                      " repetitions, axis +-" + FormatPercent(axis) +
+                      " of the median " + FormatTime(obs.median) + ":";
+  std::string dots;
+  for (const double v : obs.reps) {
+    const double dev = v / obs.median - 1.0;
+    const bool clipped = std::fabs(dev) > axis;
+    const double x = kWidth / 2.0 + std::clamp(dev / axis, -1.0, 1.0) * kHalf;
+    dots += "<circle cx=\"" + Fixed(x) + "\" cy=\"8\" r=\"2.5\"" +
+            (clipped ? " class=\"out\"" : "") + "/>";
+    title += ' ';  // two appends: GCC 12 warns (-Wrestrict) on " " + ...
+    title += FormatTime(v);
+  }
+  return "<svg class=\"strip\" width=\"140\" height=\"16\" "
+         "role=\"img\"><title>" +
+         HtmlEscape(title) +
+         "</title><line x1=\"70\" x2=\"70\" y1=\"1\" y2=\"15\" "
+         "class=\"axis1\"/>" +
+         dots + "</svg><span class=\"axis-label\">&#177;" +
+         Fixed(axis * 100.0, 0) + "%</span>";
+}
+
+}  // namespace hotpath::benchgate::html

@@ -1,0 +1,137 @@
+// The pieces of the HTML report that its sections share: metric names,
+// the index of pairs and targets, number and badge formatting, the ratio
+// bar and the repetition strip, and the page being written. Internal to
+// write/render_html.cc and write/html/*.cc, one file per part of the page:
+// parts.cc (these helpers), top.cc (header, targets, what changed),
+// pairs.cc (every pair, the allocator matrix), flame.cc (allocation sites
+// and flame graphs), tables.cc (run context, every benchmark).
+
+#ifndef HOTPATH_TOOLS_BENCHGATE_WRITE_HTML_PARTS_H_
+#define HOTPATH_TOOLS_BENCHGATE_WRITE_HTML_PARTS_H_
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "benchgate/model.h"
+#include "benchgate/write/render_html.h"
+#include "benchgate/write/report.h"
+
+namespace hotpath::benchgate::html {
+
+inline constexpr std::string_view kAllocs = "allocs_per_op";
+inline constexpr std::string_view kBytes = "bytes_per_op";
+inline constexpr std::string_view kP99 = "p99_ns";
+inline constexpr std::string_view kLockWait = "lock_wait_ns_per_op";
+inline constexpr std::string_view kLockAcq = "lock_acquisitions_per_op";
+inline constexpr std::string_view kInstructions = "instructions_per_op";
+inline constexpr std::string_view kItemsPerSecond = "items_per_second";
+
+// All variants of one operation: before, after and named peers.
+struct Group {
+  std::string key;
+  const Benchmark* before = nullptr;
+  const Benchmark* after = nullptr;
+  std::vector<const Benchmark*> peers;
+
+  std::vector<std::pair<std::string, const Benchmark*>> Variants() const {
+    std::vector<std::pair<std::string, const Benchmark*>> variants;
+    if (before != nullptr) variants.emplace_back(kBefore, before);
+    if (after != nullptr) variants.emplace_back(kAfter, after);
+    for (const Benchmark* peer : peers) {
+      variants.emplace_back(peer->parsed.variant, peer);
+    }
+    return variants;
+  }
+};
+
+struct TargetHit {
+  const TargetResult* target;
+  const PairResult* pair;
+};
+
+// Everything looked up by name while rendering.
+struct Index {
+  std::map<std::string, const ItemComparison*, std::less<>> items;
+  std::map<std::string, std::vector<TargetHit>, std::less<>> targets;
+  std::map<std::string, std::string, std::less<>> pair_anchor;  // by key
+
+  const ItemComparison* Item(std::string_view name) const {
+    const auto it = items.find(name);
+    return it == items.end() ? nullptr : it->second;
+  }
+  std::string Anchor(std::string_view key) const {
+    const auto it = pair_anchor.find(key);
+    return it == pair_anchor.end() ? std::string() : it->second;
+  }
+};
+
+struct RatioBar {
+  double ratio = 1.0;
+  std::optional<double> low;
+  std::optional<double> high;
+  std::optional<double> goal;
+  const char* css_class = "dim";  // colour of the bar
+  std::string title;
+};
+
+class Page {
+ public:
+  void Add(std::string_view html) { html_ += html; }
+  std::string& Html() { return html_; }
+
+ private:
+  std::string html_;
+};
+
+std::string Fixed(double value, int decimals = 1);
+std::string SortKey(double value);
+std::string FormatBytes(double bytes);
+std::string FormatValue(std::string_view metric, double value);
+const char* VerdictClass(Verdict verdict);
+const char* StatusClass(TargetStatus status);
+std::string Badge(const char* css_class, std::string_view text);
+double Median(const Observations& obs);
+double RelativeMad(const Observations& obs);
+std::optional<double> MedianOf(const Benchmark* benchmark,
+                               std::string_view metric);
+std::vector<Group> GroupsOf(const Run& run);
+std::string PairAnchor(std::size_t index);
+Index BuildIndex(const Report& report, const std::vector<Group>& groups);
+std::string PairLink(const Index& index, std::string_view key);
+double RatioX(double ratio);
+std::string RenderRatioBar(const RatioBar& bar);
+std::string RenderStrip(const Observations& obs);
+std::string FlameColour(std::string_view name);
+std::string Truncate(std::string_view text, std::size_t chars);
+std::string ShortFrame(std::string_view frame, std::size_t chars);
+std::string TopFrame(const AllocationSite& site);
+bool IsRunnerFrame(std::string_view frame);
+std::string RenderFlame(const std::vector<FlameStack>& stacks);
+void RenderProfiles(const HtmlReportInput& input, const Index& index,
+                    Page& page);
+void RenderHeader(const HtmlReportInput& input, Page& page);
+std::string MeasuredSummary(const TargetResult& target);
+RatioBar TargetBar(const TargetResult& target, const PairResult& pair);
+void RenderTargets(const HtmlReportInput& input, const Index& index,
+                   Page& page);
+std::string ChangeOf(const ItemComparison& item);
+std::string ItemDetails(const ItemComparison& item);
+void RenderChanges(const HtmlReportInput& input, const Index& index,
+                   Page& page);
+std::string BaselineCell(const Index& index, const Benchmark& benchmark);
+void RenderGroup(const Group& group, const Index& index,
+                 const std::string& anchor, Page& page);
+void RenderPairs(const std::vector<Group>& groups, const Index& index,
+                 Page& page);
+void RenderAllocators(const HtmlReportInput& input, Page& page);
+void RenderContext(const HtmlReportInput& input, Page& page);
+void RenderAllBenchmarks(const HtmlReportInput& input, const Index& index,
+                         Page& page);
+
+}  // namespace hotpath::benchgate::html
+
+#endif  // HOTPATH_TOOLS_BENCHGATE_WRITE_HTML_PARTS_H_
