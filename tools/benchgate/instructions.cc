@@ -40,8 +40,6 @@ fs::path ResultsFolder(const std::string& run_path,
   return chosen;
 }
 
-std::string ReadText(const std::string& path) { return ReadInputFile(path); }
-
 // What Google Benchmark leaves with --benchmark_out when the filter matches
 // none of a binary's benchmarks.
 bool Blank(const std::string& text) {
@@ -168,7 +166,7 @@ int InstructionsCommand(const std::string& run_path,
   std::size_t blank = 0;
   std::vector<ordered_json> documents;
   for (const std::string& file : JsonFilesIn(folder)) {
-    const std::string text = ReadText(file);
+    const std::string text = ReadInputFile(file);
     if (Blank(text)) {
       ++blank;
       continue;

@@ -519,32 +519,26 @@ ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
     const std::optional<long long> family = reader.Integer("family_index");
     const std::optional<long long> instance =
         reader.Integer("per_family_instance_index");
-    if (run_type == "aggregate") {
-      if (aggregate == "BigO" || aggregate == "RMS") {
-        ReadComplexityRow(reader, run_name, aggregate, parsed.complexity);
-        continue;
-      }
-      auto [it, inserted] = accumulators.try_emplace(run_name);
-      if (inserted) {
-        it->second.order = accumulators.size();
-        it->second.family = family.value_or(it->second.family);
-        it->second.instance = instance.value_or(0);
-      }
-      it->second.threads =
-          static_cast<int>(reader.Integer("threads").value_or(1));
-      ReadAggregateRow(reader, run_name, aggregate, it->second);
-    } else if (run_type == "iteration") {
-      auto [it, inserted] = accumulators.try_emplace(run_name);
-      if (inserted) {
-        it->second.order = accumulators.size();
-        it->second.family = family.value_or(it->second.family);
-        it->second.instance = instance.value_or(0);
-      }
-      it->second.threads =
-          static_cast<int>(reader.Integer("threads").value_or(1));
-      ReadIterationRow(reader, run_name, it->second);
-    } else {
+    if (run_type != "aggregate" && run_type != "iteration") {
       reader.Fail("unknown run_type \"" + run_type + "\"");
+    }
+    if (run_type == "aggregate" &&
+        (aggregate == "BigO" || aggregate == "RMS")) {
+      ReadComplexityRow(reader, run_name, aggregate, parsed.complexity);
+      continue;
+    }
+    auto [it, inserted] = accumulators.try_emplace(run_name);
+    if (inserted) {
+      it->second.order = accumulators.size();
+      it->second.family = family.value_or(it->second.family);
+      it->second.instance = instance.value_or(0);
+    }
+    it->second.threads =
+        static_cast<int>(reader.Integer("threads").value_or(1));
+    if (run_type == "aggregate") {
+      ReadAggregateRow(reader, run_name, aggregate, it->second);
+    } else {
+      ReadIterationRow(reader, run_name, it->second);
     }
   }
 

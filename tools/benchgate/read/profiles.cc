@@ -150,10 +150,6 @@ class FrameCollector {
   std::vector<std::string> frames_;
 };
 
-std::string ReadText(const fs::path& path) {
-  return ReadInputFile(path.string());
-}
-
 const json& Member(const json& object, const char* key, json::value_t type,
                    const std::string& where, const std::string& path) {
   const auto it = object.find(key);
@@ -314,7 +310,7 @@ ProfileSet LoadProfiles(const std::string& run_dir, size_t max_sites) {
   }
   json index;
   try {
-    const std::string text = ReadText(manifest_path);
+    const std::string text = ReadInputFile(manifest_path.string());
     CheckJsonDepth(text, manifest);
     index = json::parse(text);
   } catch (const json::exception& error) {
@@ -375,11 +371,11 @@ ProfileSet LoadProfiles(const std::string& run_dir, size_t max_sites) {
     // One unreadable profile should not hide the others: it becomes a note.
     fs::path reading = print;
     try {
-      const std::string text = ReadText(print);
+      const std::string text = ReadInputFile(print.string());
       profile.sites = ParseHeaptrackPrint(text, max_sites);
       profile.total_calls = ParseHeaptrackTotalCalls(text);
       reading = flame;
-      profile.flame = ParseCollapsedStacks(ReadText(flame));
+      profile.flame = ParseCollapsedStacks(ReadInputFile(flame.string()));
     } catch (const InputError& error) {
       const std::string what = error.what();
       set.notes.push_back(name + ": " +
