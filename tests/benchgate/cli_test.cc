@@ -300,6 +300,12 @@ TEST_F(Cli, AcceptWaitsForAnotherAcceptsLock) {
   EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
   EXPECT_TRUE(fs::exists(store + "/fp-dev-2core/baseline.json"));
   EXPECT_TRUE(fs::exists(store + "/fp-dev-2core/noise.json"));
+  // The wait is said, once, on stderr: a silent accept looks hung.
+  EXPECT_NE(second.err.find("benchgate accept: waiting (up to 30 s) for "
+                            "another accept into " +
+                            store),
+            std::string::npos)
+      << second.err;
 }
 
 // Only accept writes under a baseline directory, and no output overwrites

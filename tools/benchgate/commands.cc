@@ -30,9 +30,12 @@ Config ConfigFor(const CommandOptions& options) {
 
 // Atomically, as every other output: a kill or a full disk leaves the old
 // file or the new one, never a torn one a CI step would then read.
-void WriteReportFile(const std::string& path, const std::string& content) {
+// Renders (only when asked for: at scale a rendering costs as much as
+// the comparison) and writes atomically.
+template <typename Render>
+void WriteReportFile(const std::string& path, Render render) {
   if (path.empty()) return;
-  WriteFileAtomically(path, content);
+  WriteFileAtomically(path, render());
 }
 
 // Refuses, before any work, a --markdown, --junit or --json file that would
@@ -53,9 +56,11 @@ int Emit(Report& report, const CommandOptions& options, std::ostream& out) {
               TableOptions{ShouldColor(options.color, STDOUT_FILENO),
                            options.all_metrics},
               out);
-  WriteReportFile(options.markdown_path, RenderMarkdown(report));
-  WriteReportFile(options.junit_path, RenderJunit(report));
-  WriteReportFile(options.json_path, RenderJson(report).dump(2) + "\n");
+  WriteReportFile(options.markdown_path,
+                  [&] { return RenderMarkdown(report); });
+  WriteReportFile(options.junit_path, [&] { return RenderJunit(report); });
+  WriteReportFile(options.json_path,
+                  [&] { return RenderJson(report).dump(2) + "\n"; });
   return report.exit_code;
 }
 
@@ -329,7 +334,7 @@ int AcceptCommand(const std::string& run_path, const std::string& baseline_dir,
                   const AcceptCommandOptions& accept,
                   const CommandOptions& options, std::ostream& out) {
   const Config config = ConfigFor(options);
-  const Run run = LoadRun(run_path, {options.allocator});
+  const Run run = LoadRun(run_path, {options.allocator, /*keep_rows=*/true});
   std::vector<Run> calibration;
   calibration.reserve(accept.calibration_paths.size());
   for (const std::string& path : accept.calibration_paths) {

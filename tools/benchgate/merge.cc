@@ -92,7 +92,7 @@ Input LoadInput(const std::string& path, const MergeOptions& options,
   input.run = LoadRun(path, {options.allocator});
   std::set<std::string> machines;
   for (const std::string& file : input.run.files) {
-    ParsedFile parsed = ReadBenchmarkFile(file);
+    ParsedFile parsed = ReadBenchmarkFile(file, {KeepRows::kValues});
     const ContextIdentity identity = IdentifyContext(parsed.context, file);
     for (std::string& machine : MachinesOf(parsed.context, identity)) {
       machines.insert(std::move(machine));

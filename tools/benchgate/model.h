@@ -95,8 +95,10 @@ struct Run {
   std::string source;  // the path as given on the command line
   std::vector<std::string> files;
   RunInfo info;
-  nlohmann::json context;             // the first file's context, verbatim
-  nlohmann::json rows;                // every row of every file, for accept
+  nlohmann::json context;  // the first file's context, verbatim
+  // Every row of every file, each as one line of compact JSON, joined by
+  // ",\n    ", when loaded with LoadOptions::keep_rows (accept stores them).
+  std::optional<std::string> rows;
   nlohmann::json provenance;          // set when read from a stored baseline
   std::vector<Benchmark> benchmarks;  // in file order
   std::map<std::string, Complexity> complexity;  // by run_name

@@ -444,5 +444,115 @@ TEST(GbReaderForeign, OnlyUserDefinedStatisticsSaySo) {
             "(\"zz\" of \"whocares\"), which benchgate does not compare");
 }
 
+// Rows with NaN and Infinity in varied places and lengths, so that across
+// a few hundred KB the words and escaped quotes fall on every side of the
+// 64 KiB pieces a file is read in; `expected` gets the rows as read (null
+// for each non-finite word).
+std::string StreamingSuite(nlohmann::json& expected) {
+  std::string text = R"({"context": {"num_cpus": 2, "note": "NaN \" -Infinity"},
+  "benchmarks": [)";
+  expected = nlohmann::json::array();
+  for (int i = 0; i < 1500; ++i) {
+    const std::string pad(static_cast<std::size_t>(i % 61), 'x');
+    std::string name = "b";
+    name += std::to_string(i % 700);
+    name += "/";
+    name += pad;
+    const bool aggregate = i % 3 == 0;
+    std::string row = R"({"name": ")" + name + (aggregate ? "_cv" : "") +
+                      R"(", "run_name": ")" + name +
+                      R"(", "label": "say \"NaN\" \\",)" + R"( "run_type": ")" +
+                      (aggregate ? "aggregate" : "iteration") + R"(", )";
+    nlohmann::json want = {{"name", name + (aggregate ? "_cv" : "")},
+                           {"run_name", name},
+                           {"label", "say \"NaN\" \\"},
+                           {"run_type", aggregate ? "aggregate" : "iteration"},
+                           {"time_unit", "ns"}};
+    if (aggregate) {
+      row += R"("aggregate_name": "cv", "real_time": NaN, "cpu_time": )" +
+             std::string(i % 2 == 0 ? "Infinity" : "-Infinity") +
+             R"(, "ratio": -NaN, )";
+      want["aggregate_name"] = "cv";
+      want["real_time"] = nullptr;
+      want["cpu_time"] = nullptr;
+      want["ratio"] = nullptr;
+      // Dense words, so that some straddle each piece boundary.
+      for (int k = 0; k < 24; ++k) {
+        std::string key = "k";
+        key += std::to_string(k);
+        row += "\"";
+        row += key;
+        row += "\": ";
+        row += k % 3 == 0 ? "NaN" : k % 3 == 1 ? "-Infinity" : "Infinity";
+        row += ", ";
+        want[key] = nullptr;
+      }
+    } else {
+      row += R"("repetition_index": )" + std::to_string(i / 700) +
+             R"(, "iterations": 5, "real_time": 1.5, "cpu_time": 2, )";
+      want["repetition_index"] = i / 700;
+      want["iterations"] = 5;
+      want["real_time"] = 1.5;
+      want["cpu_time"] = 2;
+    }
+    row += R"("time_unit": "ns"})";
+    if (i > 0) text += ",\n";
+    text += row;
+    expected.push_back(want);
+  }
+  return text + "]}";
+}
+
+TEST(GbReaderStream, AFileReadInPiecesReadsAsTheWholeText) {
+  nlohmann::json expected;
+  const std::string suite = StreamingSuite(expected);
+  ASSERT_GT(suite.size(), 3u * 65536);
+  const testing::TempDir dir;
+  const std::string path = dir.Path("suite.json");
+  const ParsedFile whole = ParseBenchmarkJson(suite, path, {KeepRows::kText});
+  // Shifted by up to 11 bytes, every alignment of the dense words meets
+  // each boundary.
+  for (std::size_t shift = 0; shift < 12; ++shift) {
+    SCOPED_TRACE("shift " + std::to_string(shift));
+    std::ofstream(path) << std::string(shift, ' ') << suite;
+    const ParsedFile pieces = ReadBenchmarkFile(path, {KeepRows::kText});
+    EXPECT_EQ(pieces.row_text, whole.row_text);
+    EXPECT_EQ(pieces.context["note"], "NaN \" -Infinity");
+    ASSERT_EQ(pieces.benchmarks.size(), whole.benchmarks.size());
+    for (std::size_t i = 0; i < whole.benchmarks.size(); ++i) {
+      EXPECT_EQ(pieces.benchmarks[i].name, whole.benchmarks[i].name);
+      EXPECT_EQ(pieces.benchmarks[i].metrics.size(),
+                whole.benchmarks[i].metrics.size());
+    }
+  }
+  EXPECT_EQ(nlohmann::json::parse("[" + whole.row_text + "]"), expected);
+  // Values as a tree (merge) hold the same rows.
+  EXPECT_EQ(ReadBenchmarkFile(path, {KeepRows::kValues}).rows, expected);
+  // Commands that only judge keep no row at all.
+  const ParsedFile judged = ReadBenchmarkFile(path);
+  EXPECT_TRUE(judged.row_text.empty());
+  EXPECT_TRUE(judged.rows.is_null());
+}
+
+TEST(GbReaderStream, RowsBeforeTheContextAsJqSortsThem) {
+  const ParsedFile file = ParseBenchmarkJson(
+      R"({"benchmarks": [{"name": "a", "iterations": 1, "real_time": 3,
+          "cpu_time": 3, "time_unit": "us"}], "context": {"num_cpus": 2}})",
+      "in.json");
+  ASSERT_EQ(file.benchmarks.size(), 1u);
+  EXPECT_DOUBLE_EQ(file.benchmarks[0].Find("real_time")->median, 3000.0);
+  // A bad row before a good context is still named.
+  EXPECT_EQ(ErrorOf(R"({"benchmarks": [{"name": "a"}], "context": {}})"),
+            "in.json: benchmarks[0] (a): real_time and cpu_time without a "
+            "time_unit");
+}
+
+TEST(GbReaderStream, ASectionTwiceIsRefused) {
+  EXPECT_EQ(ErrorOf(R"({"context": {}, "benchmarks": [], "benchmarks": []})"),
+            "in.json: \"benchmarks\" appears twice at the top");
+  EXPECT_EQ(ErrorOf(R"({"context": {}, "context": {}, "benchmarks": []})"),
+            "in.json: \"context\" appears twice at the top");
+}
+
 }  // namespace
 }  // namespace hotpath::benchgate

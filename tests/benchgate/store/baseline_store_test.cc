@@ -9,10 +9,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 
 #include "benchgate/error.h"
+#include "benchgate/read/gb_reader.h"
 #include "benchgate/read/run_loader.h"
 #include "benchgate/store/atomic_file.h"
 #include "test_support.h"
@@ -23,6 +25,9 @@ namespace {
 namespace fs = std::filesystem;
 using testing::Fixture;
 using testing::TempDir;
+
+// Accept stores the rows as read.
+const LoadOptions kKeepRows{"", /*keep_rows=*/true};
 
 AcceptOptions At(const char* when) { return AcceptOptions{false, when}; }
 
@@ -41,7 +46,7 @@ int FilesIn(const std::string& dir) {
 TEST(BaselineStore, AcceptThenLoadRoundTrips) {
   TempDir dir;
   const BaselineStore store(dir.Path());
-  const benchgate::Run run = LoadRun(Fixture("aa_old.json"));
+  const benchgate::Run run = LoadRun(Fixture("aa_old.json"), kKeepRows);
   const AcceptResult result =
       store.Accept(run, {}, MetricPolicies{}, At("2024-06-11T09:31:00Z"));
   EXPECT_EQ(result.baseline_path, dir.Path("fp-dev-2core/baseline.json"));
@@ -61,11 +66,41 @@ TEST(BaselineStore, AcceptThenLoadRoundTrips) {
   EXPECT_EQ(FilesIn(dir.Path("fp-dev-2core")), 1);
 }
 
+TEST(BaselineStore, StoresEveryRowAsReadOnALineOfItsOwn) {
+  TempDir dir;
+  const BaselineStore store(dir.Path());
+  const benchgate::Run run = LoadRun(Fixture("aa_old.json"), kKeepRows);
+  store.Accept(run, {}, MetricPolicies{}, At("t"));
+  std::ifstream in(dir.Path("fp-dev-2core/baseline.json"));
+  const nlohmann::json stored = nlohmann::json::parse(in);
+  std::ifstream source_in(Fixture("aa_old.json"));
+  const std::string source_text{std::istreambuf_iterator<char>(source_in),
+                                std::istreambuf_iterator<char>()};
+  // NaN as the reader reads it: null.
+  const nlohmann::json source =
+      nlohmann::json::parse(ReplaceNonFiniteLiterals(source_text));
+  EXPECT_EQ(stored.at("benchmarks"), source.at("benchmarks"));
+  EXPECT_EQ(stored.at("context"), source.at("context"));
+  EXPECT_EQ(stored.at("benchgate").at("fingerprint"), "fp-dev-2core");
+  in.clear();
+  in.seekg(0);
+  std::size_t row_lines = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("    {\"", 0) == 0) {
+      ++row_lines;
+      const std::string row =
+          line.back() == ',' ? line.substr(0, line.size() - 1) : line;
+      EXPECT_TRUE(nlohmann::json::accept(row)) << row;
+    }
+  }
+  EXPECT_EQ(row_lines, source.at("benchmarks").size());
+}
+
 TEST(BaselineStore, CalibrationStoresNoise) {
   TempDir dir;
   const BaselineStore store(dir.Path());
-  const benchgate::Run a = LoadRun(Fixture("aa_old.json"));
-  const benchgate::Run b = LoadRun(Fixture("aa_new.json"));
+  const benchgate::Run a = LoadRun(Fixture("aa_old.json"), kKeepRows);
+  const benchgate::Run b = LoadRun(Fixture("aa_new.json"), kKeepRows);
   const AcceptResult result = store.Accept(a, {&b}, MetricPolicies{}, At("t"));
   EXPECT_FALSE(result.noise_path.empty());
   const std::optional<StoredBaseline> stored = store.Load("fp-dev-2core");
@@ -78,7 +113,7 @@ TEST(BaselineStore, CalibrationStoresNoise) {
 TEST(BaselineStore, ForeignMergedRunKeepsItsFingerprint) {
   TempDir dir;
   const BaselineStore store(dir.Path());
-  const benchgate::Run run = LoadRun(Fixture("foreign.json"));
+  const benchgate::Run run = LoadRun(Fixture("foreign.json"), kKeepRows);
   store.Accept(run, {}, MetricPolicies{}, At("t"));
   ASSERT_TRUE(store.Load(run.info.fingerprint).has_value());
 }
@@ -86,14 +121,15 @@ TEST(BaselineStore, ForeignMergedRunKeepsItsFingerprint) {
 TEST(BaselineStore, RefusesBadBaselines) {
   TempDir dir;
   const BaselineStore store(dir.Path());
-  EXPECT_THROW(store.Accept(LoadRun(Fixture("bad/debug_build.json")), {},
-                            MetricPolicies{}, At("t")),
+  EXPECT_THROW(store.Accept(LoadRun(Fixture("bad/debug_build.json"), kKeepRows),
+                            {}, MetricPolicies{}, At("t")),
                InputError);
-  EXPECT_THROW(store.Accept(LoadRun(Fixture("failed_benchmark.json")), {},
-                            MetricPolicies{}, At("t")),
-               InputError);
-  const benchgate::Run dev = LoadRun(Fixture("aa_old.json"));
-  const benchgate::Run ci = LoadRun(Fixture("other_machine.json"));
+  EXPECT_THROW(
+      store.Accept(LoadRun(Fixture("failed_benchmark.json"), kKeepRows), {},
+                   MetricPolicies{}, At("t")),
+      InputError);
+  const benchgate::Run dev = LoadRun(Fixture("aa_old.json"), kKeepRows);
+  const benchgate::Run ci = LoadRun(Fixture("other_machine.json"), kKeepRows);
   EXPECT_THROW(store.Accept(dev, {&ci}, MetricPolicies{}, At("t")), InputError);
   EXPECT_EQ(FilesIn(dir.Path()), 0);
 }
@@ -108,7 +144,7 @@ TEST(BaselineStore, DebianDebugLibraryIsWarnedAboutNotRefused) {
   std::string text = Slurp(Fixture("foreign.json"));
   text.replace(text.find("\"release\""), 9, "\"debug\"");
   std::ofstream(dir.Path("debian.json")) << text;
-  const benchgate::Run debian = LoadRun(dir.Path("debian.json"));
+  const benchgate::Run debian = LoadRun(dir.Path("debian.json"), kKeepRows);
   ASSERT_TRUE(debian.info.debug_from_library_only);
   const AcceptResult accepted =
       store.Accept(debian, {}, MetricPolicies{}, At("t"));
@@ -117,8 +153,8 @@ TEST(BaselineStore, DebianDebugLibraryIsWarnedAboutNotRefused) {
   EXPECT_TRUE(
       store.Accept(debian, {}, MetricPolicies{}, AcceptOptions{true, "t"})
           .warnings.empty());
-  EXPECT_THROW(store.Accept(LoadRun(Fixture("bad/debug_build.json")), {},
-                            MetricPolicies{}, At("t")),
+  EXPECT_THROW(store.Accept(LoadRun(Fixture("bad/debug_build.json"), kKeepRows),
+                            {}, MetricPolicies{}, At("t")),
                InputError);
   // Consent covers the library only, never a failed benchmark.
   // (Less its NaN user counter, which the reader refuses.)
@@ -128,7 +164,7 @@ TEST(BaselineStore, DebianDebugLibraryIsWarnedAboutNotRefused) {
     real.erase(at, nan_ratio.size());
   }
   std::ofstream(dir.Path("failed.json")) << real;
-  const benchgate::Run failed = LoadRun(dir.Path("failed.json"));
+  const benchgate::Run failed = LoadRun(dir.Path("failed.json"), kKeepRows);
   EXPECT_THROW(
       store.Accept(failed, {}, MetricPolicies{}, AcceptOptions{true, "t"}),
       InputError);
@@ -137,7 +173,7 @@ TEST(BaselineStore, DebianDebugLibraryIsWarnedAboutNotRefused) {
 TEST(BaselineStore, UnwritableDirectoryLeavesTheOldBaseline) {
   TempDir dir;
   const BaselineStore store(dir.Path());
-  const benchgate::Run run = LoadRun(Fixture("aa_old.json"));
+  const benchgate::Run run = LoadRun(Fixture("aa_old.json"), kKeepRows);
   store.Accept(run, {}, MetricPolicies{}, At("first"));
   const std::string before = Slurp(dir.Path("fp-dev-2core/baseline.json"));
   // A regular file where the store expects a directory.
@@ -151,10 +187,10 @@ TEST(BaselineStore, UnwritableDirectoryLeavesTheOldBaseline) {
 TEST(BaselineStore, LatestOtherFingerprint) {
   TempDir dir;
   const BaselineStore store(dir.Path());
-  store.Accept(LoadRun(Fixture("aa_old.json")), {}, MetricPolicies{},
+  store.Accept(LoadRun(Fixture("aa_old.json"), kKeepRows), {}, MetricPolicies{},
                At("2024-06-01T00:00:00Z"));
-  store.Accept(LoadRun(Fixture("other_machine.json")), {}, MetricPolicies{},
-               At("2024-06-02T00:00:00Z"));
+  store.Accept(LoadRun(Fixture("other_machine.json"), kKeepRows), {},
+               MetricPolicies{}, At("2024-06-02T00:00:00Z"));
   EXPECT_EQ(store.LoadLatestOther("fp-new")->run.info.fingerprint,
             "fp-ci-4core");
   EXPECT_EQ(store.LoadLatestOther("fp-ci-4core")->run.info.fingerprint,
@@ -208,7 +244,7 @@ TEST(BaselineStore, StoredBaselineThatIsNotAFileIsAnError) {
 TEST(BaselineStore, AcceptWaitsForTheLockAndGivesUp) {
   TempDir dir;
   const BaselineStore store(dir.Path());
-  const benchgate::Run run = LoadRun(Fixture("aa_old.json"));
+  const benchgate::Run run = LoadRun(Fixture("aa_old.json"), kKeepRows);
   // Another accept, as another process would hold it: flock locks belong to
   // the open file description, so this conflicts with Accept's own open.
   const std::string lock_path = dir.Path(".benchgate.lock");
@@ -236,9 +272,9 @@ TEST(BaselineStore, AcceptWaitsForTheLockAndGivesUp) {
 // the same accept side by side.
 TEST(BaselineStore, ConcurrentAcceptsKeepAConsistentPair) {
   TempDir dir;
-  const benchgate::Run a = LoadRun(Fixture("aa_old.json"));
-  const benchgate::Run b = LoadRun(Fixture("aa_new.json"));
-  const benchgate::Run c = LoadRun(Fixture("aa_third.json"));
+  const benchgate::Run a = LoadRun(Fixture("aa_old.json"), kKeepRows);
+  const benchgate::Run b = LoadRun(Fixture("aa_new.json"), kKeepRows);
+  const benchgate::Run c = LoadRun(Fixture("aa_third.json"), kKeepRows);
   std::thread first([&] {
     for (int i = 0; i < 20; ++i) {
       BaselineStore(dir.Path()).Accept(a, {&b}, MetricPolicies{}, At("first"));
@@ -262,7 +298,7 @@ TEST(BaselineStore, ConcurrentAcceptsKeepAConsistentPair) {
 TEST(BaselineStore, AcceptRemovesStaleTemporaries) {
   TempDir dir;
   const BaselineStore store(dir.Path());
-  const benchgate::Run run = LoadRun(Fixture("aa_old.json"));
+  const benchgate::Run run = LoadRun(Fixture("aa_old.json"), kKeepRows);
   fs::create_directories(dir.Path("fp-dev-2core"));
   const std::string stale =
       dir.Path("fp-dev-2core/.baseline.json.tmp.999999999.0");
@@ -287,9 +323,9 @@ TEST(BaselineStore, AcceptRemovesStaleTemporaries) {
 TEST(BaselineStore, FailedCalibratedAcceptLeavesTheOldPair) {
   TempDir dir;
   const BaselineStore store(dir.Path());
-  const benchgate::Run a = LoadRun(Fixture("aa_old.json"));
-  const benchgate::Run b = LoadRun(Fixture("aa_new.json"));
-  const benchgate::Run c = LoadRun(Fixture("aa_third.json"));
+  const benchgate::Run a = LoadRun(Fixture("aa_old.json"), kKeepRows);
+  const benchgate::Run b = LoadRun(Fixture("aa_new.json"), kKeepRows);
+  const benchgate::Run c = LoadRun(Fixture("aa_third.json"), kKeepRows);
   store.Accept(a, {&b}, MetricPolicies{}, At("old"));
   const std::string baseline = dir.Path("fp-dev-2core/baseline.json");
   const std::string noise = dir.Path("fp-dev-2core/noise.json");

@@ -4,13 +4,15 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <set>
-#include <sstream>
+#include <string_view>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "benchgate/error.h"
 #include "benchgate/read/input_file.h"
@@ -371,177 +373,81 @@ std::map<std::string, Observations, std::less<>> FromAggregates(
   return metrics;
 }
 
-}  // namespace
+// Everything read from the rows of one file.
+struct FileState {
+  std::map<std::string, Accumulator> accumulators;
+  std::map<std::string, Complexity> complexity;
+};
 
-bool IsGoogleBenchmarkField(std::string_view key) {
-  return KnownFields().count(key) != 0;
-}
-
-std::string ReplaceNonFiniteLiterals(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      out += c;
-      if (c == '\\' && i + 1 < text.size()) {
-        out += text[++i];
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') in_string = true;
-    // Outside strings, valid JSON has no letters but true/false/null, so
-    // these words can only be Google Benchmark's non-finite numbers.
-    bool replaced = false;
-    for (const std::string_view word :
-         {"-Infinity", "Infinity", "-NaN", "NaN"}) {
-      if (text.substr(i, word.size()) == word) {
-        out += "null";
-        i += word.size() - 1;
-        replaced = true;
-        break;
-      }
-    }
-    if (!replaced) out += c;
-  }
-  return out;
-}
-
-void CheckJsonDepth(std::string_view text, const std::string& path) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) {
-        throw InputError(path, "nested deeper than " +
-                                   std::to_string(kMaxJsonDepth) + " levels");
-      }
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-}
-
-json ParseJsonInput(std::string_view text, const std::string& path) {
-  CheckJsonDepth(text, path);
-  try {
-    return json::parse(text);
-  } catch (const json::exception& e) {
-    // parse_error, and out_of_range for a number too large for a double.
-    std::string what = e.what();
-    const std::size_t bracket = what.find("] ");
-    if (bracket != std::string::npos) what = what.substr(bracket + 2);
-    std::replace(what.begin(), what.end(), '\n', ' ');
-    throw InputError(path, "not valid JSON (" + what + ")");
-  }
-}
-
-ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
-  const json document = ParseJsonInput(ReplaceNonFiniteLiterals(text), path);
-  if (!document.is_object()) {
-    throw InputError(path, "not a Google Benchmark JSON file (top level is " +
-                               TypeName(document) + ", not an object)");
-  }
-  const auto benchmarks = document.find("benchmarks");
-  if (benchmarks == document.end() || !benchmarks->is_array()) {
-    throw InputError(path,
-                     "not a Google Benchmark JSON file (no \"benchmarks\" "
-                     "array)");
-  }
-  if (benchmarks->empty()) throw InputError(path, "empty benchmark list");
-  const auto context = document.find("context");
-  if (context == document.end() || !context->is_object()) {
-    throw InputError(path,
-                     "not a Google Benchmark JSON file (no \"context\" "
-                     "object)");
-  }
-
-  // A build type that is not a string cannot be judged debug or not, and
-  // accept's refusal of debug builds must not be sidestepped by writing
-  // 1, ["Debug"] or {"type": "Debug"}: refused, like any malformed input.
-  if (const auto build = context->find("hotpath_build_type");
-      build != context->end() && !build->is_string()) {
+// A build type that is not a string cannot be judged debug or not, and
+// accept's refusal of debug builds must not be sidestepped by writing
+// 1, ["Debug"] or {"type": "Debug"}: refused, like any malformed input.
+void CheckContext(const json& context, const std::string& path) {
+  if (!context.is_object()) return;  // Finish says there is none
+  if (const auto build = context.find("hotpath_build_type");
+      build != context.end() && !build->is_string()) {
     throw InputError(path, "context.hotpath_build_type must be a string, not " +
                                TypeName(*build));
   }
+}
 
-  ParsedFile parsed;
-  parsed.context = *context;
-  parsed.rows = *benchmarks;
-  if (const auto provenance = document.find("benchgate");
-      provenance != document.end() && provenance->is_object()) {
-    parsed.provenance = *provenance;
-  }
-
-  std::map<std::string, Accumulator> accumulators;
-  std::size_t index = 0;
-  for (const json& row : *benchmarks) {
-    const std::string where = "benchmarks[" + std::to_string(index++) + "]";
-    if (!row.is_object()) {
-      throw InputError(path,
-                       where + ": must be an object, not " + TypeName(row));
-    }
-    const RowReader early(row, where, path);
-    const std::string name = early.RequireString("name");
-    const RowReader reader(row, where + " (" + name + ")", path);
-    const std::optional<std::string> run_type_field = reader.String("run_type");
-    const std::optional<std::string> aggregate_field =
-        reader.String("aggregate_name");
-    std::string run_name = reader.String("run_name").value_or(name);
-    std::string run_type = run_type_field.value_or("iteration");
-    std::string aggregate = aggregate_field.value_or("");
-    // Releases before run_type (compare.py's own test inputs) name an
-    // aggregate row "<run name>_<statistic>" and say nothing else.
-    if (!aggregate_field && (!run_type_field || run_type == "aggregate")) {
-      if (const auto statistic = StatisticFromSuffix(name)) {
-        run_type = "aggregate";
-        aggregate = statistic->first;
-        if (!row.contains("run_name"))
-          run_name = name.substr(0, statistic->second);
-      } else if (run_type == "aggregate") {
-        reader.Fail(
-            "aggregate row with no \"aggregate_name\" and no _mean, _median, "
-            "_stddev or _cv at the end of its name");
+// Reads row `index` of the "benchmarks" array into its accumulator.
+void ReadRow(const json& row, std::size_t index, const std::string& path,
+             FileState& state) {
+  const std::string where = "benchmarks[" + std::to_string(index) + "]";
+  const RowReader early(row, where, path);
+  const std::string name = early.RequireString("name");
+  const RowReader reader(row, where + " (" + name + ")", path);
+  const std::optional<std::string> run_type_field = reader.String("run_type");
+  const std::optional<std::string> aggregate_field =
+      reader.String("aggregate_name");
+  std::string run_name = reader.String("run_name").value_or(name);
+  std::string run_type = run_type_field.value_or("iteration");
+  std::string aggregate = aggregate_field.value_or("");
+  // Releases before run_type (compare.py's own test inputs) name an
+  // aggregate row "<run name>_<statistic>" and say nothing else.
+  if (!aggregate_field && (!run_type_field || run_type == "aggregate")) {
+    if (const auto statistic = StatisticFromSuffix(name)) {
+      run_type = "aggregate";
+      aggregate = statistic->first;
+      if (!row.contains("run_name")) {
+        run_name = name.substr(0, statistic->second);
       }
-    }
-    const std::optional<long long> family = reader.Integer("family_index");
-    const std::optional<long long> instance =
-        reader.Integer("per_family_instance_index");
-    if (run_type != "aggregate" && run_type != "iteration") {
-      reader.Fail("unknown run_type \"" + run_type + "\"");
-    }
-    if (run_type == "aggregate" &&
-        (aggregate == "BigO" || aggregate == "RMS")) {
-      ReadComplexityRow(reader, run_name, aggregate, parsed.complexity);
-      continue;
-    }
-    auto [it, inserted] = accumulators.try_emplace(run_name);
-    if (inserted) {
-      it->second.order = accumulators.size();
-      it->second.family = family.value_or(it->second.family);
-      it->second.instance = instance.value_or(0);
-    }
-    it->second.threads =
-        static_cast<int>(reader.Integer("threads").value_or(1));
-    if (run_type == "aggregate") {
-      ReadAggregateRow(reader, run_name, aggregate, it->second);
-    } else {
-      ReadIterationRow(reader, run_name, it->second);
+    } else if (run_type == "aggregate") {
+      reader.Fail(
+          "aggregate row with no \"aggregate_name\" and no _mean, _median, "
+          "_stddev or _cv at the end of its name");
     }
   }
+  const std::optional<long long> family = reader.Integer("family_index");
+  const std::optional<long long> instance =
+      reader.Integer("per_family_instance_index");
+  if (run_type != "aggregate" && run_type != "iteration") {
+    reader.Fail("unknown run_type \"" + run_type + "\"");
+  }
+  if (run_type == "aggregate" && (aggregate == "BigO" || aggregate == "RMS")) {
+    ReadComplexityRow(reader, run_name, aggregate, state.complexity);
+    return;
+  }
+  auto [it, inserted] = state.accumulators.try_emplace(run_name);
+  if (inserted) {
+    it->second.order = state.accumulators.size();
+    it->second.family = family.value_or(it->second.family);
+    it->second.instance = instance.value_or(0);
+  }
+  it->second.threads = static_cast<int>(reader.Integer("threads").value_or(1));
+  if (run_type == "aggregate") {
+    ReadAggregateRow(reader, run_name, aggregate, it->second);
+  } else {
+    ReadIterationRow(reader, run_name, it->second);
+  }
+}
 
+// The benchmarks of `state` in registration order, into `parsed`.
+ParsedFile FinishParsedFile(ParsedFile parsed, FileState& state,
+                            const std::string& path) {
+  parsed.complexity = std::move(state.complexity);
+  std::map<std::string, Accumulator>& accumulators = state.accumulators;
   std::vector<std::string> custom;  // "zz" of "whocares"
   std::vector<const std::string*> order;
   for (const auto& [run_name, acc] : accumulators) order.push_back(&run_name);
@@ -553,7 +459,7 @@ ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
                      std::tie(y.family, y.instance, y.order);
             });
   for (const std::string* run_name : order) {
-    const Accumulator& acc = accumulators.at(*run_name);
+    Accumulator& acc = accumulators.at(*run_name);
     Benchmark benchmark;
     benchmark.name = *run_name;
     benchmark.parsed = ParseBenchmarkName(*run_name);
@@ -561,10 +467,10 @@ ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
     benchmark.threads = acc.threads;
     benchmark.error = acc.error;
     if (!acc.reps.empty()) {
-      for (const auto& [metric, values] : acc.reps) {
+      for (auto& [metric, values] : acc.reps) {
         Observations obs;
-        obs.reps = values;
-        if (acc.any_process) obs.process = acc.processes.at(metric);
+        obs.reps = std::move(values);
+        if (acc.any_process) obs.process = std::move(acc.processes.at(metric));
         obs.Summarise();
         benchmark.metrics.emplace(metric, std::move(obs));
       }
@@ -595,8 +501,440 @@ ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path) {
   return parsed;
 }
 
-ParsedFile ReadBenchmarkFile(const std::string& path) {
-  return ParseBenchmarkJson(ReadInputFile(path), path);
+InputError NotValidJson(const json::exception& e, const std::string& path) {
+  std::string what = e.what();
+  const std::size_t bracket = what.find("] ");
+  if (bracket != std::string::npos) what = what.substr(bracket + 2);
+  std::replace(what.begin(), what.end(), '\n', ' ');
+  return InputError(path, "not valid JSON (" + what + ")");
+}
+
+InputError TooDeep(const std::string& path) {
+  return InputError(
+      path, "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+}
+
+// The text as the JSON parser reads it: NaN, -NaN, Infinity and -Infinity
+// outside strings read as null (Google Benchmark writes them for undefined
+// statistics; strict JSON has no such words). Read from a string or from a
+// file in 64 KiB pieces, so no file is ever held whole.
+class FiniteText {
+ public:
+  explicit FiniteText(std::string_view text)
+      : at_(text.data()), end_(text.data() + text.size()) {
+    LookForWord();
+  }
+  explicit FiniteText(InputFile& file) : file_(&file), buffer_(1 << 16) {
+    at_ = end_ = buffer_.data();
+    LookForWord();
+  }
+
+  bool AtEnd() { return at_ == end_ && !Refill(); }
+
+  const char& Current() const {
+    return null_ < kNotReplacing ? kNull[null_] : *at_;
+  }
+
+  void Advance() {
+    if (null_ < kNotReplacing) {
+      if (++null_ == kNotReplacing) {
+        at_ += word_size_;
+        LookForWord();
+      }
+      return;
+    }
+    const char c = *at_++;
+    if (in_string_) {
+      if (escaped_) {
+        escaped_ = false;
+      } else if (c == '\\') {
+        escaped_ = true;
+      } else if (c == '"') {
+        in_string_ = false;
+      }
+    } else if (c == '"') {
+      in_string_ = true;
+    }
+    LookForWord();
+  }
+
+  // The input iterator nlohmann's parser reads through; a default one is
+  // the end.
+  class Iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const char*;
+    using reference = const char&;
+
+    Iterator() = default;
+    explicit Iterator(FiniteText* text) : text_(text) {}
+    const char& operator*() const { return text_->Current(); }
+    Iterator& operator++() {
+      text_->Advance();
+      return *this;
+    }
+    bool operator==(const Iterator& other) const {
+      return Ended() == other.Ended();  // only ever compared with the end
+    }
+    bool operator!=(const Iterator& other) const { return !(*this == other); }
+
+   private:
+    bool Ended() const { return text_ == nullptr || text_->AtEnd(); }
+    FiniteText* text_ = nullptr;
+  };
+
+ private:
+  static constexpr char kNull[] = "null";
+  static constexpr int kNotReplacing = 4;
+  static constexpr std::size_t kLongestWord = 9;  // -Infinity
+
+  // Moves what is left to the front of the buffer and reads more after it;
+  // false when nothing more came.
+  bool Refill() {
+    if (file_ == nullptr) return false;
+    const std::size_t left = static_cast<std::size_t>(end_ - at_);
+    std::memmove(buffer_.data(), at_, left);
+    const std::size_t got =
+        file_->Read(buffer_.data() + left, buffer_.size() - left);
+    at_ = buffer_.data();
+    end_ = at_ + left + got;
+    return got > 0;
+  }
+
+  // Outside strings, valid JSON has no letters but true/false/null, so
+  // these words can only be Google Benchmark's non-finite numbers.
+  void LookForWord() {
+    if (in_string_) return;
+    if (static_cast<std::size_t>(end_ - at_) < kLongestWord) {
+      while (Refill() && static_cast<std::size_t>(end_ - at_) < kLongestWord) {
+      }
+    }
+    if (at_ == end_) return;
+    const char c = *at_;
+    if (c != 'N' && c != 'I' && c != '-') return;
+    const std::string_view rest(at_, static_cast<std::size_t>(end_ - at_));
+    for (const std::string_view word :
+         {"-Infinity", "Infinity", "-NaN", "NaN"}) {
+      if (rest.substr(0, word.size()) == word) {
+        null_ = 0;
+        word_size_ = word.size();
+        return;
+      }
+    }
+  }
+
+  InputFile* file_ = nullptr;
+  std::vector<char> buffer_;
+  const char* at_ = nullptr;
+  const char* end_ = nullptr;
+  std::size_t word_size_ = 0;  // of the word being read as null
+  int null_ = kNotReplacing;   // index into "null" while replacing a word
+  bool in_string_ = false;
+  bool escaped_ = false;
+};
+
+// Builds one JSON value (the context, or one row) from parser events.
+class ValueBuilder {
+ public:
+  bool Building() const { return !stack_.empty(); }
+
+  // Returns true when `value` completed the value being built.
+  bool Scalar(json value) {
+    Insert(std::move(value));
+    return stack_.empty();
+  }
+  void Open(json container) { stack_.push_back(Insert(std::move(container))); }
+  void Key(std::string& key) { key_ = std::move(key); }
+  // Returns true when the closed container was the whole value.
+  bool Close() {
+    stack_.pop_back();
+    return stack_.empty();
+  }
+  json Take() { return std::move(value_); }
+
+ private:
+  json* Insert(json value) {
+    if (stack_.empty()) {
+      value_ = std::move(value);
+      return &value_;
+    }
+    json& parent = *stack_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return &parent.back();
+    }
+    json& slot = parent[key_];  // a repeated key keeps its last value
+    slot = std::move(value);
+    return &slot;
+  }
+
+  json value_;
+  std::vector<json*> stack_;
+  std::string key_;
+};
+
+// Reads Google Benchmark JSON as a stream of parser events: the context
+// and each row are built as small values and each row is read into its
+// benchmark's accumulator at once, so a file is never held as a tree
+// (rows are kept only when the caller asks for them: as text for accept,
+// as values for merge).
+class BenchmarkJsonReader {
+ public:
+  BenchmarkJsonReader(const std::string& path, const ReadOptions& options)
+      : path_(path), options_(options) {
+    if (options_.rows == KeepRows::kValues) parsed_.rows = json::array();
+  }
+
+  bool null() { return Scalar(json(nullptr)); }
+  bool boolean(bool value) { return Scalar(json(value)); }
+  bool number_integer(json::number_integer_t value) {
+    return Scalar(json(value));
+  }
+  bool number_unsigned(json::number_unsigned_t value) {
+    return Scalar(json(value));
+  }
+  bool number_float(json::number_float_t value, const std::string& /*text*/) {
+    return Scalar(json(value));
+  }
+  bool string(std::string& value) { return Scalar(json(std::move(value))); }
+  bool binary(json::binary_t& /*value*/) { return Scalar(json()); }
+  bool start_object(std::size_t /*elements*/) {
+    return Open(json::value_t::object);
+  }
+  bool start_array(std::size_t /*elements*/) {
+    return Open(json::value_t::array);
+  }
+  bool end_object() { return Close(); }
+  bool end_array() { return Close(); }
+
+  bool key(std::string& key) {
+    if (builder_.Building()) {
+      builder_.Key(key);
+    } else if (depth_ == 1) {
+      section_ = SectionOf(key);
+      if (section_ != Section::kOther && !seen_.insert(key).second) {
+        throw InputError(path_, "\"" + key + "\" appears twice at the top");
+      }
+    }
+    return true;
+  }
+
+  bool parse_error(std::size_t /*position*/, const std::string& /*token*/,
+                   const nlohmann::detail::exception& error) {
+    throw NotValidJson(error, path_);
+  }
+
+  ParsedFile Finish() {
+    if (!top_level_.empty()) {
+      throw InputError(path_,
+                       "not a Google Benchmark JSON file (top level is " +
+                           top_level_ + ", not an object)");
+    }
+    if (!saw_benchmarks_array_) {
+      throw InputError(path_,
+                       "not a Google Benchmark JSON file (no \"benchmarks\" "
+                       "array)");
+    }
+    if (rows_ == 0) throw InputError(path_, "empty benchmark list");
+    if (!parsed_.context.is_object()) {
+      throw InputError(path_,
+                       "not a Google Benchmark JSON file (no \"context\" "
+                       "object)");
+    }
+    if (first_row_error_) throw *first_row_error_;
+    return FinishParsedFile(std::move(parsed_), state_, path_);
+  }
+
+ private:
+  enum class Section { kContext, kBenchmarks, kProvenance, kOther };
+
+  static Section SectionOf(std::string_view key) {
+    if (key == "context") return Section::kContext;
+    if (key == "benchmarks") return Section::kBenchmarks;
+    if (key == "benchgate") return Section::kProvenance;
+    return Section::kOther;
+  }
+
+  // Where the next value goes: what the builder makes of it, or nothing.
+  enum class Target { kNone, kBuild, kSkip };
+
+  Target TargetOfValue(const json& value) {
+    if (depth_ == 0) {
+      if (value.is_object()) return Target::kNone;
+      // Said once the whole text is known to be valid JSON, as before.
+      top_level_ = value.type_name();
+      return Target::kSkip;
+    }
+    if (depth_ == 1) {
+      if (section_ == Section::kBenchmarks) {
+        if (value.is_array()) {
+          saw_benchmarks_array_ = true;
+          return Target::kNone;
+        }
+        return Target::kSkip;  // Finish() says there is no array
+      }
+      return section_ == Section::kOther ? Target::kSkip : Target::kBuild;
+    }
+    if (depth_ == 2 && section_ == Section::kBenchmarks) {
+      if (!value.is_object()) {
+        throw InputError(path_, "benchmarks[" + std::to_string(rows_) +
+                                    "]: must be an object, not " +
+                                    value.type_name());
+      }
+      return Target::kBuild;
+    }
+    return Target::kSkip;  // inside a section read as a whole or skipped
+  }
+
+  bool Scalar(json value) {
+    if (builder_.Building()) {
+      if (builder_.Scalar(std::move(value))) Complete();
+      return true;
+    }
+    if (skipping_ > 0) return true;
+    if (TargetOfValue(value) == Target::kBuild &&
+        builder_.Scalar(std::move(value))) {
+      Complete();
+    }
+    return true;
+  }
+
+  bool Open(json container) {
+    if (depth_ + 1 > kMaxJsonDepth) throw TooDeep(path_);
+    if (builder_.Building()) {
+      builder_.Open(std::move(container));
+    } else if (skipping_ > 0) {
+      ++skipping_;
+    } else {
+      const Target target = TargetOfValue(container);
+      if (target == Target::kBuild) builder_.Open(std::move(container));
+      if (target == Target::kSkip) skipping_ = 1;
+    }
+    ++depth_;
+    return true;
+  }
+
+  bool Close() {
+    --depth_;
+    if (builder_.Building()) {
+      if (builder_.Close()) Complete();
+    } else if (skipping_ > 0) {
+      --skipping_;
+    }
+    return true;
+  }
+
+  // A value the builder finished: the context, the provenance or a row.
+  void Complete() {
+    json value = builder_.Take();
+    if (depth_ == 1 && section_ == Section::kContext) {
+      parsed_.context = std::move(value);
+      CheckContext(parsed_.context, path_);
+    } else if (depth_ == 1 && section_ == Section::kProvenance) {
+      if (value.is_object()) parsed_.provenance = std::move(value);
+    } else if (seen_.count("context") != 0) {
+      ReadRow(value, rows_++, path_, state_);
+      Keep(std::move(value));
+    } else {
+      // Rows before the context (Google Benchmark writes the context
+      // first; `jq -S` sorts it after): a file without a context says so
+      // rather than what is wrong with its first row.
+      try {
+        if (!first_row_error_) ReadRow(value, rows_, path_, state_);
+      } catch (const InputError& error) {
+        first_row_error_ = error;
+      }
+      ++rows_;
+      Keep(std::move(value));
+    }
+  }
+
+  void Keep(json row) {
+    if (options_.rows == KeepRows::kValues) {
+      parsed_.rows.push_back(std::move(row));
+    } else if (options_.rows == KeepRows::kText) {
+      if (!parsed_.row_text.empty()) parsed_.row_text += kRowSeparator;
+      parsed_.row_text += row.dump();
+    }
+  }
+
+  const std::string& path_;
+  const ReadOptions& options_;
+  ParsedFile parsed_;
+  FileState state_;
+  ValueBuilder builder_;
+  std::set<std::string> seen_;
+  Section section_ = Section::kOther;
+  int depth_ = 0;     // open arrays and objects
+  int skipping_ = 0;  // open containers of a value being skipped
+  bool saw_benchmarks_array_ = false;
+  std::string top_level_;  // the type of a top level that is no object
+  std::optional<InputError> first_row_error_;
+  std::size_t rows_ = 0;
+};
+
+ParsedFile ParseFiniteText(FiniteText& text, const std::string& path,
+                           const ReadOptions& options) {
+  BenchmarkJsonReader reader(path, options);
+  json::sax_parse(FiniteText::Iterator(&text), FiniteText::Iterator(), &reader);
+  return reader.Finish();
+}
+
+}  // namespace
+
+bool IsGoogleBenchmarkField(std::string_view key) {
+  return KnownFields().count(key) != 0;
+}
+
+std::string ReplaceNonFiniteLiterals(std::string_view text) {
+  FiniteText finite(text);
+  return std::string(FiniteText::Iterator(&finite), FiniteText::Iterator());
+}
+
+void CheckJsonDepth(std::string_view text, const std::string& path) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) throw TooDeep(path);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+}
+
+json ParseJsonInput(std::string_view text, const std::string& path) {
+  CheckJsonDepth(text, path);
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number too large for a double.
+    throw NotValidJson(e, path);
+  }
+}
+
+ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path,
+                              const ReadOptions& options) {
+  FiniteText finite(text);
+  return ParseFiniteText(finite, path, options);
+}
+
+ParsedFile ReadBenchmarkFile(const std::string& path,
+                             const ReadOptions& options) {
+  InputFile file(path);
+  FiniteText finite(file);
+  return ParseFiniteText(finite, path, options);
 }
 
 }  // namespace hotpath::benchgate

@@ -29,16 +29,36 @@ namespace hotpath::benchgate {
 
 struct ParsedFile {
   nlohmann::json context;
-  nlohmann::json rows;        // the "benchmarks" array, NaN written as null
+  // The "benchmarks" array, NaN written as null, as ReadOptions::rows says:
+  // as values (KeepRows::kValues) or as text, each row one line of compact
+  // JSON, joined by kRowSeparator (KeepRows::kText); else empty.
+  nlohmann::json rows;
+  std::string row_text;
   nlohmann::json provenance;  // "benchgate" object of a stored baseline
   std::vector<Benchmark> benchmarks;
   std::map<std::string, Complexity> complexity;
   std::vector<std::string> notes;
 };
 
+// Whether to keep every row as read. Commands that judge need only what
+// the verdicts use, and a file is never held as a tree: rows are read one
+// at a time as the text is parsed. accept stores the rows (as text: a
+// row as a tree costs ten times its text), merge rewrites them (values).
+enum class KeepRows { kNo, kText, kValues };
+
+// Between two rows of ParsedFile::row_text: the rows of a stored baseline
+// are indented by four spaces.
+inline constexpr std::string_view kRowSeparator = ",\n    ";
+
+struct ReadOptions {
+  KeepRows rows = KeepRows::kNo;
+};
+
 // `path` only names the input in errors and in Benchmark::source.
-ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path);
-ParsedFile ReadBenchmarkFile(const std::string& path);
+ParsedFile ParseBenchmarkJson(std::string_view text, const std::string& path,
+                              const ReadOptions& options = {});
+ParsedFile ReadBenchmarkFile(const std::string& path,
+                             const ReadOptions& options = {});
 
 // True for the fields Google Benchmark itself writes on a row; every other
 // numeric field is a user counter.

@@ -12,21 +12,6 @@
 namespace hotpath::benchgate {
 namespace {
 
-// Closes the descriptor on every path out.
-class Descriptor {
- public:
-  explicit Descriptor(int fd) : fd_(fd) {}
-  ~Descriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 std::string KindOf(mode_t mode) {
   if (S_ISDIR(mode)) return "a folder";
   if (S_ISFIFO(mode)) return "a FIFO";
@@ -38,47 +23,66 @@ std::string KindOf(mode_t mode) {
 
 }  // namespace
 
-std::string ReadInputFile(const std::string& path, std::uint64_t max_bytes) {
+InputFile::InputFile(const std::string& path, std::uint64_t max_bytes)
+    : path_(path), max_bytes_(max_bytes) {
   // O_NONBLOCK: opening a FIFO without a writer returns at once.
-  const Descriptor fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-  if (fd.get() < 0) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd_ < 0) {
     const int error = errno;
     if (error == ENOENT) throw InputError(path, "no such file");
     if (error == ELOOP) throw InputError(path, "too many levels of symlinks");
     throw InputError(path, std::string("cannot open: ") + std::strerror(error));
   }
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) {
-    throw InputError(path, std::string("cannot stat: ") + std::strerror(errno));
+  try {
+    struct stat info {};
+    if (::fstat(fd_, &info) != 0) {
+      throw InputError(path,
+                       std::string("cannot stat: ") + std::strerror(errno));
+    }
+    if (!S_ISREG(info.st_mode)) {
+      throw InputError(path,
+                       "is " + KindOf(info.st_mode) + ", not a regular file");
+    }
+    size_ = static_cast<std::uint64_t>(info.st_size);
+    if (size_ > max_bytes) {
+      throw InputError(
+          path, "is " + std::to_string(size_ >> 20) + " MB, more than the " +
+                    std::to_string(max_bytes >> 20) + " MB benchgate reads");
+    }
+  } catch (...) {
+    ::close(fd_);
+    throw;
   }
-  if (!S_ISREG(info.st_mode)) {
-    throw InputError(path,
-                     "is " + KindOf(info.st_mode) + ", not a regular file");
-  }
-  const auto size = static_cast<std::uint64_t>(info.st_size);
-  if (size > max_bytes) {
-    throw InputError(
-        path, "is " + std::to_string(size >> 20) + " MB, more than the " +
-                  std::to_string(max_bytes >> 20) + " MB benchgate reads");
-  }
-  std::string text;
-  text.reserve(size);
-  char buffer[1 << 16];
+}
+
+InputFile::~InputFile() { ::close(fd_); }
+
+std::size_t InputFile::Read(char* buffer, std::size_t capacity) {
   for (;;) {
-    const ssize_t got = ::read(fd.get(), buffer, sizeof(buffer));
-    if (got == 0) break;
+    const ssize_t got = ::read(fd_, buffer, capacity);
     if (got < 0) {
       if (errno == EINTR) continue;
-      throw InputError(path,
+      throw InputError(path_,
                        std::string("read failed: ") + std::strerror(errno));
     }
+    read_ += static_cast<std::uint64_t>(got);
     // A file that grows while it is read is held to the same limit.
-    if (text.size() + static_cast<std::size_t>(got) > max_bytes) {
-      throw InputError(path, "grew past the " +
-                                 std::to_string(max_bytes >> 20) +
-                                 " MB benchgate reads");
+    if (read_ > max_bytes_) {
+      throw InputError(path_, "grew past the " +
+                                  std::to_string(max_bytes_ >> 20) +
+                                  " MB benchgate reads");
     }
-    text.append(buffer, static_cast<std::size_t>(got));
+    return static_cast<std::size_t>(got);
+  }
+}
+
+std::string ReadInputFile(const std::string& path, std::uint64_t max_bytes) {
+  InputFile file(path, max_bytes);
+  std::string text;
+  text.reserve(file.size());
+  char buffer[1 << 16];
+  while (const std::size_t got = file.Read(buffer, sizeof(buffer))) {
+    text.append(buffer, got);
   }
   return text;
 }

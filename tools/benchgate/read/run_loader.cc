@@ -86,11 +86,12 @@ Run LoadRun(const std::string& path, const LoadOptions& options) {
   Run run;
   run.source = path;
   run.files = ResolveFiles(path, options);
-  run.rows = nlohmann::json::array();
+  if (options.keep_rows) run.rows.emplace();
   std::vector<ContextIdentity> identities;
   std::map<std::string, std::string> origin;  // run_name -> file
   for (const std::string& file : run.files) {
-    ParsedFile parsed = ReadBenchmarkFile(file);
+    ParsedFile parsed = ReadBenchmarkFile(
+        file, {options.keep_rows ? KeepRows::kText : KeepRows::kNo});
     ContextIdentity identity = IdentifyContext(parsed.context, file);
     if (!identities.empty()) {
       const ContextIdentity& first = identities.front();
@@ -128,7 +129,10 @@ Run LoadRun(const std::string& path, const LoadOptions& options) {
     for (auto& [name, complexity] : parsed.complexity) {
       run.complexity.emplace(name, std::move(complexity));
     }
-    for (nlohmann::json& row : parsed.rows) run.rows.push_back(std::move(row));
+    if (run.rows) {
+      if (!run.rows->empty()) *run.rows += kRowSeparator;
+      *run.rows += parsed.row_text;
+    }
     for (std::string& note : parsed.notes) run.notes.push_back(std::move(note));
   }
   run.info = DescribeRun(run.context, identities);

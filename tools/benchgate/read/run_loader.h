@@ -20,7 +20,8 @@ namespace hotpath::benchgate {
 inline constexpr const char* kDefaultAllocator = "glibc";
 
 struct LoadOptions {
-  std::string allocator;  // empty: kDefaultAllocator where one must be chosen
+  std::string allocator;   // empty: kDefaultAllocator where one must be chosen
+  bool keep_rows = false;  // fill Run::rows (accept stores them)
 };
 
 // The *.json files directly in `dir` (not hidden), sorted; InputError when

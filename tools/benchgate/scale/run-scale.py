@@ -8,6 +8,8 @@ allocation counters, as Google Benchmark 1.7.1 writes them; about 59 MB each
 at the default 5,000 x 20), accepts the first into a temporary baseline
 store, then runs each command once under /usr/bin/time and prints its wall
 time, peak resident memory and that memory as a multiple of one input file.
+Exits 1 when a command fails (exit 2 or a signal); a CTest runs it small
+(benchgate_scale_smoke) so the script keeps working, and asserts no figure.
 
 usage: tools/benchgate/scale/run-scale.py [--benchmarks N] [--repetitions R]
            [--benchgate PATH] [--keep DIR]
@@ -129,12 +131,23 @@ def main():
           % (args.benchmarks, args.repetitions, size_kb / 1024, work))
     print("%-8s %8s %9s %8s %5s" % ("command", "seconds", "peak MB",
                                      "x input", "exit"))
+    failed = []
     for name, command in steps:
-        seconds, rss, rc = timed(command, os.path.join(work, name + ".log"))
+        log = os.path.join(work, name + ".log")
+        seconds, rss, rc = timed(command, log)
         print("%-8s %8.2f %9.0f %8.1f %5d" % (name, seconds, rss / 1024,
                                               rss / max(size_kb, 1), rc))
+        # 1 is a verdict (the two synthetic runs differ by chance); 2 or a
+        # signal is a failure of benchgate itself.
+        if rc not in (0, 1):
+            with open(log) as f:
+                failed.append("%s exited %d: %s" % (name, rc,
+                                                    f.read().strip()[-300:]))
     if not args.keep:
         shutil.rmtree(work)
+    for line in failed:
+        print("run-scale: " + line, file=sys.stderr)
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

@@ -76,9 +76,10 @@ std::string TemporaryFor(const std::filesystem::path& target) {
   return (FolderOf(target) / name).string();
 }
 
-// Writes and fsyncs `content` to a new temporary beside `path` and returns
+// Writes and fsyncs `parts` to a new temporary beside `path` and returns
 // its name; on failure removes it and throws InputError.
-std::string WriteTemporary(const std::string& path, std::string_view content) {
+std::string WriteTemporary(const std::string& path,
+                           const std::vector<std::string_view>& parts) {
   const std::filesystem::path target(path);
   const std::filesystem::path dir = FolderOf(target);
   const std::string temporary = TemporaryFor(target);
@@ -96,15 +97,17 @@ std::string WriteTemporary(const std::string& path, std::string_view content) {
     errno = ENOSPC;
     fail("write");
   }
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n =
-        ::write(fd.get(), content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("write");
+  for (const std::string_view content : parts) {
+    std::size_t written = 0;
+    while (written < content.size()) {
+      const ssize_t n =
+          ::write(fd.get(), content.data() + written, content.size() - written);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        fail("write");
+      }
+      written += static_cast<std::size_t>(n);
     }
-    written += static_cast<std::size_t>(n);
   }
   if (::fsync(fd.get()) != 0) fail("fsync");
   if (fd.Close() != 0) fail("close");
@@ -135,7 +138,7 @@ bool IsTemporaryFor(const std::string& name, const std::string& file_name) {
 }
 
 void WriteFileAtomically(const std::string& path, std::string_view content) {
-  const std::string temporary = WriteTemporary(path, content);
+  const std::string temporary = WriteTemporary(path, {content});
   if (::rename(temporary.c_str(), path.c_str()) != 0) {
     const std::string reason = ErrnoText();
     ::unlink(temporary.c_str());
@@ -153,7 +156,9 @@ void WriteFilesAtomically(const std::vector<FileContent>& files) {
   };
   try {
     for (const FileContent& file : files) {
-      temporaries.push_back(WriteTemporary(file.path, file.content));
+      std::vector<std::string_view> parts = {file.content};
+      parts.insert(parts.end(), file.borrowed.begin(), file.borrowed.end());
+      temporaries.push_back(WriteTemporary(file.path, parts));
     }
   } catch (...) {
     remove_temporaries(0);

@@ -21,6 +21,9 @@ void WriteFileAtomically(const std::string& path, std::string_view content);
 struct FileContent {
   std::string path;
   std::string content;
+  // Written after `content`, and not copied: a large part the caller keeps
+  // (a baseline's rows) is never joined into one string with the rest.
+  std::vector<std::string_view> borrowed = {};
 };
 
 // Replaces several files as a set: every temporary is written and fsynced

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <sstream>
 #include <system_error>
@@ -47,6 +48,7 @@ class StoreLock {
     }
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(timeout_ms);
+    bool said = false;
     while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       if (errno == EINTR) continue;
       if (errno != EWOULDBLOCK ||
@@ -65,6 +67,12 @@ class StoreLock {
                 std::to_string(timeout_ms / 1000) +
                 " s: refused rather than racing it (accept again when "
                 "it is done)");
+      }
+      if (!said) {  // a silent accept would look hung
+        std::cerr << "benchgate accept: waiting (up to " << timeout_ms / 1000
+                  << " s) for another accept into " << dir.string()
+                  << " to finish\n";
+        said = true;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -154,6 +162,30 @@ json Provenance(const Run& run, const AcceptOptions& options) {
       {"benchmarks", run.benchmarks.size()},
       {"benchgate_version", kVersion},
   };
+}
+
+// `value` as pretty JSON nested one level inside an object.
+std::string Nested(const json& value) {
+  std::string text = value.dump(2);
+  std::string nested;
+  nested.reserve(text.size() + text.size() / 8);
+  for (const char c : text) {  // a string's newline is written as \n
+    nested += c;
+    if (c == '\n') nested += "  ";
+  }
+  return nested;
+}
+
+// The stored baseline.json: provenance, context and the rows as read, one
+// row per line (a changed row is a one-line diff), the rows written from
+// where the run holds them rather than copied into one string.
+FileContent BaselineFile(const std::string& path, const json& provenance,
+                         const Run& run) {
+  return FileContent{path,
+                     "{\n  \"benchgate\": " + Nested(provenance) +
+                         ",\n  \"context\": " + Nested(run.context) +
+                         ",\n  \"benchmarks\": [\n    ",
+                     {*run.rows, "\n  ]\n}\n"}};
 }
 
 std::optional<NoiseTable> LoadNoise(const fs::path& path) {
@@ -378,6 +410,9 @@ AcceptResult BaselineStore::Accept(const Run& run,
   RemoveStaleTemporaries(folder);
   AcceptResult result;
   result.warnings = std::move(warnings);
+  if (!run.rows) {
+    throw std::logic_error("Accept needs a run loaded with keep_rows");
+  }
   std::vector<FileContent> files;
   if (!calibration.empty()) {
     std::vector<const Run*> runs = {&run};
@@ -398,12 +433,9 @@ AcceptResult BaselineStore::Accept(const Run& run,
     result.noise_path = (folder / kNoiseFile).string();
     files.push_back(FileContent{result.noise_path, document.dump(2) + "\n"});
   }
-  json document = json::object();
-  document["benchgate"] = Provenance(run, options);
-  document["context"] = run.context;
-  document["benchmarks"] = run.rows;
   result.baseline_path = (folder / kBaselineFile).string();
-  files.push_back(FileContent{result.baseline_path, document.dump(2) + "\n"});
+  files.push_back(
+      BaselineFile(result.baseline_path, Provenance(run, options), run));
   // Both written and fsynced before either is renamed: a full disk leaves
   // the old pair. The noise file is renamed first: beside the old baseline
   // of the same fingerprint it is still a valid calibration if a kill comes

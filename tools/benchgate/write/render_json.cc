@@ -92,7 +92,7 @@ json ComparisonJson(const Comparison& comparison) {
                                                     : "benchmark"},
              {"verdict", ToString(item.verdict)},
              {"note", item.note},
-             {"metrics", metrics}});
+             {"metrics", std::move(metrics)}});
   }
   return json{{"old", comparison.old_source},
               {"new", comparison.new_source},
@@ -102,7 +102,7 @@ json ComparisonJson(const Comparison& comparison) {
                                                                  : "ratio"},
               {"timings", ToString(comparison.timing)},
               {"timing_note", comparison.timing_note},
-              {"items", items},
+              {"items", std::move(items)},
               {"only_in_old", comparison.only_in_old},
               {"only_in_new", comparison.only_in_new},
               {"notes", comparison.notes}};
