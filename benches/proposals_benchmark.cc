@@ -1,7 +1,10 @@
 // proposals/<Operation>/<variant>: the pending-proposal map on the before
-// and after sides. One iteration replays the same 1000 proposals (create-VM
-// and status-update commands of 50-500 bytes, 8-byte hashed ids), so
-// allocations per op are exact; an op is one proposal.
+// and after sides and two peers: std_promise (std::promise/std::future and
+// std::unordered_map, benches/peers/std_promise_proposals.h) and
+// absl_flat_hash_map (the before with Abseil's SwissTable as the map,
+// benches/peers/absl_proposals.h). One iteration replays the same 1000
+// proposals (create-VM and status-update commands of 50-500 bytes, 8-byte
+// hashed ids), so allocations per op are exact; an op is one proposal.
 //   ProposeApply/inflight:N      propose N, commit, apply N, read N waiters
 //   ProposeNotLeader             propose, roll back, answer "not leader"
 //   ProposeApplyContended        the same round trip, threads sharing one map
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "benches/harness/bench_support.h"
+#include "benches/peers/std_promise_proposals.h"
 #include "common/proposal/command.h"
 #include "common/proposal/proposal_id.h"
 #include "common/proposal/raft_log.h"
@@ -22,6 +26,10 @@
 #include "common/proposal/workload.h"
 #include "impl_after/proposals/pending_proposals.h"
 #include "impl_before/proposals/pending_proposals.h"
+
+#if HOTPATH_HAVE_ABSL
+#include "benches/peers/absl_proposals.h"
+#endif
 
 namespace hotpath::proposals {
 namespace {
@@ -42,6 +50,20 @@ struct After {
   using Result = after::ProposalResult;
   using Waiter = after::Waiter;
 };
+struct StdPromise {
+  static constexpr std::string_view kName = "std_promise";
+  using Pending = std_promise::PendingProposals;
+  using Result = std_promise::ProposalResult;
+  using Waiter = std_promise::Waiter;
+};
+#if HOTPATH_HAVE_ABSL
+struct AbslFlatHashMap {
+  static constexpr std::string_view kName = "absl_flat_hash_map";
+  using Pending = absl_flat_hash_map::PendingProposals;
+  using Result = absl_flat_hash_map::ProposalResult;
+  using Waiter = absl_flat_hash_map::Waiter;
+};
+#endif
 
 constexpr size_t kProposals = 1000;
 
@@ -153,8 +175,9 @@ void BM_ProposeNotLeader(benchmark::State& state) {
 // One map per variant for the whole process, shared by all threads (each
 // thread has its own log: the map's lock is what is contended).
 // Warmed once to its full reservation (1024 in flight, more than two
-// threads' 2 x 100), so no run grows it: a std::unordered_map keeps its
-// buckets, and concurrent warm-ups need not reach the peak on their own.
+// threads' 2 x 100), so no run grows it: the flat maps keep their slots,
+// std::unordered_map (std_promise) its buckets, and concurrent warm-ups need
+// not reach the peak on their own.
 template <typename Side>
 typename Side::Pending& SharedPending() {
   static typename Side::Pending pending(1024);
@@ -211,6 +234,10 @@ void RegisterVariant() {
 const bool kRegistered = [] {
   RegisterVariant<Before>();
   RegisterVariant<After>();
+  RegisterVariant<StdPromise>();
+#if HOTPATH_HAVE_ABSL
+  RegisterVariant<AbslFlatHashMap>();
+#endif
   return true;
 }();
 

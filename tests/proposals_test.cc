@@ -1,14 +1,23 @@
 // The proposals contract: the same operations leave the same log entries
 // (byte for byte) and the same answers (status, log index, error text, in
-// the same order) on both sides: fixed cases, every error path (not leader,
-// a replaced id, an unknown id, a dropped waiter), a seeded random sequence
-// of 2 x 10^4 operations, and proposers racing an applier on threads.
+// the same order) on the before, the after and the peers, each checked
+// against an independent model of the contract (model:: below, a std::map
+// and shared result slots) and against hand-written expectations: fixed
+// cases, every error path (not leader, a replaced id, an unknown id, a
+// dropped waiter), a seeded random sequence of 2 x 10^4 operations, and
+// proposers racing an applier on threads. The response channels' blocking
+// Wait is stressed apart (ping-pong, many threads), each run under a
+// watchdog so that a lost wake-up fails the test instead of hanging it.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,6 +26,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/proposal/command.h"
@@ -26,6 +36,13 @@
 #include "common/proposal/workload.h"
 #include "impl_after/proposals/pending_proposals.h"
 #include "impl_before/proposals/pending_proposals.h"
+
+#if HOTPATH_HAVE_STD_PROMISE_PEER
+#include "benches/peers/std_promise_proposals.h"
+#endif
+#if HOTPATH_HAVE_ABSL
+#include "benches/peers/absl_proposals.h"
+#endif
 
 namespace hotpath::proposals {
 namespace {
@@ -39,13 +56,46 @@ struct BeforeSide {
   using Pending = before::PendingProposals;
   using Result = before::ProposalResult;
   using Waiter = before::Waiter;
+  using Channels = before::ResponseChannels;
 };
 struct AfterSide {
   using Pending = after::PendingProposals;
   using Result = after::ProposalResult;
   using Waiter = after::Waiter;
+  using Channels = after::ResponseChannels;
 };
-using Sides = ::testing::Types<BeforeSide, AfterSide>;
+#if HOTPATH_HAVE_STD_PROMISE_PEER
+struct StdPromiseSide {
+  using Pending = std_promise::PendingProposals;
+  using Result = std_promise::ProposalResult;
+  using Waiter = std_promise::Waiter;
+  using Channels = std_promise::ResponseChannels;
+};
+#endif
+#if HOTPATH_HAVE_ABSL
+struct AbslSide {  // the before's channels, Abseil's map
+  using Pending = absl_flat_hash_map::PendingProposals;
+  using Result = absl_flat_hash_map::ProposalResult;
+  using Waiter = absl_flat_hash_map::Waiter;
+};
+#endif
+using Sides = ::testing::Types<BeforeSide, AfterSide
+#if HOTPATH_HAVE_STD_PROMISE_PEER
+                               ,
+                               StdPromiseSide
+#endif
+#if HOTPATH_HAVE_ABSL
+                               ,
+                               AbslSide
+#endif
+                               >;
+// Every side with response channels of its own.
+using ChannelSides = ::testing::Types<BeforeSide, AfterSide
+#if HOTPATH_HAVE_STD_PROMISE_PEER
+                                      ,
+                                      StdPromiseSide
+#endif
+                                      >;
 
 // What a waiter observes, comparable across sides.
 struct Outcome {
@@ -65,6 +115,14 @@ std::string Describe(const Outcome& o) {
                      o.log_index, o.error);
 }
 
+// A waiter's answer, read only if it is there: a broken side must fail the
+// trace, not block the test.
+template <typename Waiter>
+std::string Settle(Waiter& waiter) {
+  if (!waiter.Ready()) return "not ready";
+  return Describe(ToOutcome(waiter.Wait()));
+}
+
 ProposalId IdOf(std::span<const uint8_t> entry) {
   proposal::EntryReader reader(entry);
   EXPECT_TRUE(reader.ok());
@@ -76,6 +134,101 @@ wire::Bytes SingleEntry(const ProposalId& id, const Command& command) {
   proposal::SerializeSingleEntry(id, command, bytes);
   return bytes;
 }
+
+// --- the model ------------------------------------------------------------
+
+// The contract written down as plainly as possible, sharing no code with
+// either side: pending ids in a std::map, each waiter a shared slot the
+// answer is written into. Single-threaded; the reference for the traces.
+namespace model {
+
+class ProposalResult {
+ public:
+  static ProposalResult Applied(uint64_t log_index) {
+    return {ProposalStatus::kApplied, log_index, ""};
+  }
+  static ProposalResult Rejected(uint64_t log_index, std::string_view error) {
+    return {ProposalStatus::kRejected, log_index, std::string(error)};
+  }
+  static ProposalResult NotLeader() {
+    return {ProposalStatus::kNotLeader, 0,
+            std::string(proposal::kNotLeaderError)};
+  }
+  static ProposalResult ChannelClosed() {
+    return {ProposalStatus::kChannelClosed, 0,
+            std::string(proposal::kChannelClosedError)};
+  }
+
+  ProposalStatus status() const { return status_; }
+  uint64_t log_index() const { return log_index_; }
+  std::string_view error() const { return error_; }
+  bool ok() const { return status_ == ProposalStatus::kApplied; }
+
+ private:
+  ProposalResult(ProposalStatus status, uint64_t log_index, std::string error)
+      : status_(status), log_index_(log_index), error_(std::move(error)) {}
+
+  ProposalStatus status_;
+  uint64_t log_index_;
+  std::string error_;
+};
+
+using Slot = std::shared_ptr<std::optional<ProposalResult>>;
+
+class Waiter {
+ public:
+  explicit Waiter(Slot slot) : slot_(std::move(slot)) {}
+  bool Ready() const { return slot_->has_value(); }
+  ProposalResult Wait() {
+    EXPECT_TRUE(Ready()) << "the model never blocks";
+    return slot_->value_or(ProposalResult::ChannelClosed());
+  }
+
+ private:
+  Slot slot_;
+};
+
+class PendingProposals {
+ public:
+  explicit PendingProposals(size_t /*expected_in_flight*/) {}
+
+  Waiter Propose(const ProposalId& id, const Command& command,
+                 InMemoryRaftLog& log) {
+    wire::Bytes entry;
+    proposal::SerializeSingleEntry(id, command, entry);
+    return ProposeEntry(id, entry, log);
+  }
+  Waiter ProposeEntry(const ProposalId& id, wire::Bytes& entry,
+                      InMemoryRaftLog& log) {
+    auto slot = std::make_shared<std::optional<ProposalResult>>();
+    Slot& pending = pending_[id.ToHex()];
+    if (pending) *pending = ProposalResult::ChannelClosed();  // replaced
+    pending = slot;
+    const bool appended = log.Append(std::move(entry));
+    entry.clear();
+    if (!appended) Apply(id, ProposalResult::NotLeader());
+    return Waiter(slot);
+  }
+  bool Apply(const ProposalId& id, ProposalResult result) {
+    const auto it = pending_.find(id.ToHex());
+    if (it == pending_.end()) return false;
+    *it->second = std::move(result);
+    pending_.erase(it);
+    return true;
+  }
+  size_t PendingCount() const { return pending_.size(); }
+
+ private:
+  std::map<std::string, Slot> pending_;
+};
+
+}  // namespace model
+
+struct ModelSide {
+  using Pending = model::PendingProposals;
+  using Result = model::ProposalResult;
+  using Waiter = model::Waiter;
+};
 
 const std::string kLongError =
     fmt::format("insufficient resources on node {:064x} for vm-17", 0x5eed);
@@ -115,7 +268,7 @@ std::vector<std::string> RoundTripTrace(InMemoryRaftLog& log) {
   trace.push_back(fmt::format("pending {}", pending.PendingCount()));
   for (auto* w : {&w0, &w1, &w2}) {
     trace.push_back(fmt::format("ready {}", w->Ready()));
-    trace.push_back(Describe(ToOutcome(w->Wait())));
+    trace.push_back(Settle(*w));
   }
   return trace;
 }
@@ -126,16 +279,16 @@ TYPED_TEST(ProposalsEquivalenceTest, RoundTrip) {
   log.RecordHistory(true);
   reference_log.RecordHistory(true);
   const auto got = RoundTripTrace<TypeParam>(log);
-  const auto want = RoundTripTrace<BeforeSide>(reference_log);
+  const auto want = RoundTripTrace<ModelSide>(reference_log);
   EXPECT_EQ(got, want);
   EXPECT_EQ(log.history(), reference_log.history());
-  // Spot checks that the reference itself is right.
+  // The entries, written out by hand.
   const auto commands = proposal::MakeCommands(3, 11);
   const auto ids = proposal::MakeProposalIds(2, 12);
-  ASSERT_EQ(log.history().size(), 3U);
-  EXPECT_EQ(log.history()[0], SingleEntry(ids[0], commands[0]));
-  EXPECT_EQ(log.history()[2],
-            SingleEntry(ProposalId::ForBatch(3, 9), commands[2]));
+  const std::vector<wire::Bytes> entries = {
+      SingleEntry(ids[0], commands[0]), SingleEntry(ids[1], commands[1]),
+      SingleEntry(ProposalId::ForBatch(3, 9), commands[2])};
+  EXPECT_EQ(log.history(), entries);
   const std::vector<std::string> expected = {
       "entry left 0 bytes",
       "pending 3",
@@ -167,7 +320,7 @@ std::vector<std::string> ErrorPathsTrace() {
   auto w0 = pending.Propose(ids[0], commands[0], log);
   trace.push_back(fmt::format("ready {} pending {} last {}", w0.Ready(),
                               pending.PendingCount(), log.last_index()));
-  trace.push_back(Describe(ToOutcome(w0.Wait())));
+  trace.push_back(Settle(w0));
   trace.push_back(
       fmt::format("apply {}", pending.Apply(ids[0], Result::Applied(1))));
   // A replaced id: the first waiter reads "channel closed".
@@ -176,13 +329,13 @@ std::vector<std::string> ErrorPathsTrace() {
   auto w2 = pending.Propose(ids[1], commands[2], log);
   trace.push_back(fmt::format("ready {} {} pending {}", w1.Ready(), w2.Ready(),
                               pending.PendingCount()));
-  trace.push_back(Describe(ToOutcome(w1.Wait())));
+  trace.push_back(Settle(w1));
   // Replaced while not leader: the rollback removes the newer one.
   auto w3 = pending.Propose(ids[2], commands[3], log);
   log.SetLeader(false);
   auto w4 = pending.Propose(ids[2], commands[0], log);
-  trace.push_back(Describe(ToOutcome(w3.Wait())));
-  trace.push_back(Describe(ToOutcome(w4.Wait())));
+  trace.push_back(Settle(w3));
+  trace.push_back(Settle(w4));
   trace.push_back(fmt::format("pending {}", pending.PendingCount()));
   // An unknown id.
   trace.push_back(
@@ -194,7 +347,7 @@ std::vector<std::string> ErrorPathsTrace() {
       "dropped {}", pending.Apply(ids[3], Result::Rejected(4, "late"))));
   trace.push_back(
       fmt::format("w2 {}", pending.Apply(ids[1], Result::Applied(2))));
-  trace.push_back(Describe(ToOutcome(w2.Wait())));
+  trace.push_back(Settle(w2));
   trace.push_back(fmt::format("pending {} last {}", pending.PendingCount(),
                               log.last_index()));
   return trace;
@@ -202,7 +355,7 @@ std::vector<std::string> ErrorPathsTrace() {
 
 TYPED_TEST(ProposalsEquivalenceTest, ErrorPaths) {
   const auto got = ErrorPathsTrace<TypeParam>();
-  EXPECT_EQ(got, ErrorPathsTrace<BeforeSide>());
+  EXPECT_EQ(got, ErrorPathsTrace<ModelSide>());
   const std::vector<std::string> expected = {
       "ready true pending 0 last 0",
       "not_leader idx=0 err='not leader'",
@@ -243,6 +396,7 @@ TYPED_TEST(ProposalsEquivalenceTest, ManyInFlightPastTheReservation) {
   }
   EXPECT_EQ(pending.PendingCount(), 0U);
   for (size_t i = 0; i < waiters.size(); ++i) {
+    ASSERT_TRUE(waiters[i].Ready()) << i;
     const Outcome o = ToOutcome(waiters[i].Wait());
     ASSERT_EQ(o, (Outcome{ProposalStatus::kApplied, i + 1, ""})) << i;
   }
@@ -297,8 +451,7 @@ class RandomRun {
     log_.SetLeader(true);
     ApplyAll();
     for (auto& [number, waiter] : waiters_) {
-      trace_.push_back(
-          fmt::format("#{} {}", number, Describe(ToOutcome(waiter.Wait()))));
+      trace_.push_back(fmt::format("#{} {}", number, Settle(waiter)));
     }
     waiters_.clear();
     trace_.push_back(fmt::format("pending {}", pending_.PendingCount()));
@@ -358,7 +511,7 @@ TYPED_TEST(ProposalsEquivalenceTest, SeededRandomSequence) {
   constexpr uint64_t kSeed = 20261123;
   constexpr int kOperations = 20000;
   RandomRun<TypeParam> run(kSeed);
-  RandomRun<BeforeSide> reference(kSeed);
+  RandomRun<ModelSide> reference(kSeed);
   for (int i = 0; i < kOperations; ++i) {
     run.Step();
     reference.Step();
@@ -384,6 +537,57 @@ TYPED_TEST(ProposalsEquivalenceTest, SeededRandomSequence) {
   EXPECT_GT(count("rejected"), 0);
   EXPECT_GT(count("unknown false"), 0);
   EXPECT_GT(count("drop #"), 0);
+}
+
+// --- watchdogs -------------------------------------------------------------
+
+// Joins `threads` once `progress` reaches `target`, and fails if it stops
+// moving for kStall: a lost wake-up leaves a waiter asleep for good, which
+// must fail the test, not hang it. On a stall the threads are left behind
+// (detached) with the state they share, which they own through a
+// shared_ptr.
+constexpr auto kStall = std::chrono::seconds(10);
+
+void RunWithWatchdog(const std::atomic<uint64_t>& progress, uint64_t target,
+                     std::vector<std::thread> threads, const char* what) {
+  uint64_t last = progress.load();
+  auto last_move = std::chrono::steady_clock::now();
+  while (last < target) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const uint64_t now = progress.load();
+    if (now != last) {
+      last = now;
+      last_move = std::chrono::steady_clock::now();
+    } else if (std::chrono::steady_clock::now() - last_move > kStall) {
+      for (auto& t : threads) t.detach();
+      FAIL() << what << ": no progress for " << kStall.count() << " s at "
+             << last << " of " << target << " (a lost wake-up)";
+    }
+  }
+  for (auto& t : threads) t.join();
+}
+
+// Runs `body` on a thread of its own and fails if it has not returned
+// within `limit` (a bound far above its normal run time, sanitizers
+// included). A body that never returns keeps its own locals alive, so the
+// thread is left behind (detached).
+void RunBounded(std::chrono::seconds limit, const char* what,
+                std::function<void()> body) {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  std::thread runner([body = std::move(body), done] {
+    body();
+    done->store(true);
+  });
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done->load()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      runner.detach();
+      FAIL() << what << ": not done after " << limit.count()
+             << " s (a waiter never woke?)";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  runner.join();
 }
 
 // --- threads --------------------------------------------------------------
@@ -465,11 +669,141 @@ void RunThreaded(bool flap) {
 }
 
 TYPED_TEST(ProposalsEquivalenceTest, ThreadsProposeWhileApplying) {
-  RunThreaded<TypeParam>(false);
+  RunBounded(std::chrono::seconds(60), "threads",
+             [] { RunThreaded<TypeParam>(false); });
 }
 
 TYPED_TEST(ProposalsEquivalenceTest, ThreadsWithFlappingLeadership) {
-  RunThreaded<TypeParam>(true);
+  RunBounded(std::chrono::seconds(60), "threads, flapping leadership",
+             [] { RunThreaded<TypeParam>(true); });
+}
+
+// --- the blocking Wait under stress ---------------------------------------
+
+template <typename T>
+class ResponseChannelStressTest : public ::testing::Test {};
+TYPED_TEST_SUITE(ResponseChannelStressTest, ChannelSides);
+
+// Two threads hand results back and forth, each waiting for the other's
+// Send on every round trip, so most waits find nothing there yet and sleep.
+constexpr uint64_t kRoundTrips = 100'000;
+
+template <typename Side>
+struct PingPongState {
+  using Channel = typename Side::Channels::Channel;
+  typename Side::Channels channels{2 * kRoundTrips};
+  std::vector<Channel> ping;
+  std::vector<Channel> pong;
+  std::atomic<uint64_t> done{0};
+  std::atomic<uint64_t> wrong{0};
+};
+
+TYPED_TEST(ResponseChannelStressTest, PingPong) {
+  using Result = typename TypeParam::Result;
+  auto shared = std::make_shared<PingPongState<TypeParam>>();
+  for (uint64_t i = 0; i < kRoundTrips; ++i) {
+    shared->ping.push_back(shared->channels.Open());
+    shared->pong.push_back(shared->channels.Open());
+  }
+  std::vector<std::thread> threads;
+  threads.emplace_back([shared] {
+    for (uint64_t i = 0; i < kRoundTrips; ++i) {
+      shared->ping[i].sender.Send(Result::Applied(i));
+      const Result r = shared->pong[i].waiter.Wait();
+      if (r.log_index() != i + 1) shared->wrong.fetch_add(1);
+      shared->done.store(i + 1);
+    }
+  });
+  threads.emplace_back([shared] {
+    for (uint64_t i = 0; i < kRoundTrips; ++i) {
+      const Result r = shared->ping[i].waiter.Wait();
+      if (r.log_index() != i) shared->wrong.fetch_add(1);
+      shared->pong[i].sender.Send(Result::Applied(i + 1));
+    }
+  });
+  RunWithWatchdog(shared->done, kRoundTrips, std::move(threads), "ping-pong");
+  EXPECT_EQ(shared->wrong.load(), 0U);
+}
+
+// Eight waiter threads open channels and wait on each while eight completer
+// threads answer them in whatever order they come; one in seven senders is
+// dropped instead, which must wake its waiter with "channel closed".
+constexpr uint64_t kWaiterThreads = 8;
+constexpr uint64_t kCompleterThreads = 8;
+constexpr uint64_t kPerWaiter = 10'000;
+constexpr uint64_t kManyTotal = kWaiterThreads * kPerWaiter;
+
+template <typename Side>
+struct ManyState {
+  using Sender =
+      decltype(std::declval<typename Side::Channels::Channel>().sender);
+  typename Side::Channels channels{kWaiterThreads};
+  // The test's own queue: its condition variable is rechecked every
+  // millisecond, so only the channels' Wait can stall the run.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::pair<uint64_t, Sender>> queue;
+  std::atomic<uint64_t> taken{0};
+  std::atomic<uint64_t> done{0};
+  std::atomic<uint64_t> wrong{0};
+  std::atomic<uint64_t> closed{0};
+};
+
+// Waiter thread `w`: opens a channel, queues its sender, waits.
+template <typename Side>
+void WaitEach(ManyState<Side>& shared, uint64_t w) {
+  for (uint64_t i = 0; i < kPerWaiter; ++i) {
+    const uint64_t tag = w * kPerWaiter + i;
+    auto channel = shared.channels.Open();
+    {
+      std::lock_guard lock(shared.mu);
+      shared.queue.emplace_back(tag, std::move(channel.sender));
+    }
+    shared.cv.notify_one();
+    const typename Side::Result r = channel.waiter.Wait();
+    const bool dropped = tag % 7 == 0;
+    const bool right = dropped ? r.status() == ProposalStatus::kChannelClosed
+                               : r.ok() && r.log_index() == tag;
+    if (!right) shared.wrong.fetch_add(1);
+    if (dropped) shared.closed.fetch_add(1);
+    shared.done.fetch_add(1);
+  }
+}
+
+// Completer thread: answers queued senders until all have been taken.
+template <typename Side>
+void CompleteQueued(ManyState<Side>& shared) {
+  while (shared.taken.load() < kManyTotal) {
+    std::optional<std::pair<uint64_t, typename ManyState<Side>::Sender>> item;
+    {
+      std::unique_lock lock(shared.mu);
+      if (!shared.cv.wait_for(lock, std::chrono::milliseconds(1),
+                              [&] { return !shared.queue.empty(); })) {
+        continue;
+      }
+      item.emplace(std::move(shared.queue.front()));
+      shared.queue.pop_front();
+    }
+    shared.taken.fetch_add(1);
+    auto& [tag, sender] = *item;
+    if (tag % 7 != 0) sender.Send(Side::Result::Applied(tag));
+    // else: dropped unspent at the end of this pass, closing the channel
+  }
+}
+
+TYPED_TEST(ResponseChannelStressTest, ManyWaitersAndCompleters) {
+  auto shared = std::make_shared<ManyState<TypeParam>>();
+  std::vector<std::thread> threads;
+  for (uint64_t w = 0; w < kWaiterThreads; ++w) {
+    threads.emplace_back([shared, w] { WaitEach<TypeParam>(*shared, w); });
+  }
+  for (uint64_t c = 0; c < kCompleterThreads; ++c) {
+    threads.emplace_back([shared] { CompleteQueued<TypeParam>(*shared); });
+  }
+  RunWithWatchdog(shared->done, kManyTotal, std::move(threads),
+                  "many waiters and completers");
+  EXPECT_EQ(shared->wrong.load(), 0U);
+  EXPECT_EQ(shared->closed.load(), (kManyTotal + 6) / 7);
 }
 
 // --- shared vocabulary ----------------------------------------------------

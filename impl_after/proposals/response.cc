@@ -1,5 +1,9 @@
 #include "impl_after/proposals/response.h"
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -8,6 +12,26 @@
 namespace hotpath::proposals::after {
 
 using proposal::ProposalStatus;
+
+namespace {
+
+// The futex calls on the slot's state word, process-private. A wait returns
+// at once if the word no longer holds `expected`, or on a signal or a
+// spurious wake-up: the caller loops on the word.
+void FutexWait(std::atomic<uint32_t>& word, uint32_t expected) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT_PRIVATE,
+          expected, nullptr, nullptr, 0);
+}
+
+void FutexWake(std::atomic<uint32_t>& word) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1,
+          nullptr, nullptr, 0);
+}
+
+static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t) &&
+              std::atomic<uint32_t>::is_always_lock_free);
+
+}  // namespace
 
 ErrorText ErrorText::Static(std::string_view text) {
   ErrorText error;
@@ -75,11 +99,21 @@ bool Waiter::Ready() const {
          ResponseChannels::kReady;
 }
 
+// kPending -> kSleeping -> kReady. The waiter announces its sleep and the
+// sender publishes the result with read-modify-writes of the one word, so
+// one of them sees the other: the sender wakes only a waiter that said it
+// sleeps, and the kernel rechecks the word before it puts the waiter to
+// sleep, so a result that lands in between is never slept through.
 ProposalResult Waiter::Wait() {
   ResponseChannels::Slot& slot = channels_->At(slot_);
-  while (slot.state.load(std::memory_order_acquire) !=
-         ResponseChannels::kReady) {
-    slot.state.wait(ResponseChannels::kPending, std::memory_order_acquire);
+  uint32_t state = ResponseChannels::kPending;
+  // Fails only on kReady: nobody but this waiter sets kSleeping.
+  if (!Ready() &&
+      slot.state.compare_exchange_strong(state, ResponseChannels::kSleeping,
+                                         std::memory_order_acquire)) {
+    do {
+      FutexWait(slot.state, ResponseChannels::kSleeping);
+    } while (!Ready());
   }
   ProposalResult result = std::move(slot.result);
   Reset();
@@ -105,8 +139,13 @@ Sender::~Sender() {
 void Sender::Send(ProposalResult result) {
   ResponseChannels::Slot& slot = channels_->At(slot_);
   slot.result = std::move(result);
-  slot.state.store(ResponseChannels::kReady, std::memory_order_release);
-  slot.state.notify_one();
+  // The slot stays ours (owners) until Release, so the wake-up never
+  // touches a slot that has gone back to the pool.
+  if (slot.state.exchange(ResponseChannels::kReady,
+                          std::memory_order_acq_rel) ==
+      ResponseChannels::kSleeping) {
+    FutexWake(slot.state);
+  }
   std::exchange(channels_, nullptr)->Release(slot_);
 }
 

@@ -1,9 +1,16 @@
 // One-shot response channels from a preallocated slot pool: Open takes a
 // slot (a free-list pop under a short lock), Send writes the result into it
-// and wakes the waiter through the slot's atomic (C++20 atomic wait, a futex
-// on Linux), and the last of sender and waiter to let go returns the slot.
+// and publishes it with one atomic exchange of the slot's state word, and
+// the last of sender and waiter to let go returns the slot. A waiter that
+// must block sleeps in a futex on that word (Linux), and the sender makes
+// the wake-up call only if it did (one word, one order: see Wait). Not C++20
+// atomic wait/notify: libstdc++ 12's notify wakes only if a waiter count it
+// keeps in a side table is non-zero, and nothing orders that load after the
+// caller's release store (x86 lets a load pass an earlier store), so both
+// can miss each other; a plain wait/notify ping-pong was seen to stall for
+// good on this machine (benches/scenarios/proposal_pipeline.h).
 // No allocation per channel once the pool has grown to the number in flight
-// (before: one std::promise shared state per proposal). A failed result
+// (before: one oneshot block per proposal). A failed result
 // shares its error text: copies of it bump a reference count instead of
 // copying the string, and the fixed texts ("not leader", "channel closed")
 // point at static storage, so they cost nothing at all. The floor: a result
@@ -137,6 +144,7 @@ class ResponseChannels {
   static constexpr size_t kMaxChunks = 4096;
   static constexpr uint32_t kPending = 0;
   static constexpr uint32_t kReady = 1;
+  static constexpr uint32_t kSleeping = 2;  // pending, the waiter in a futex
 
   struct Slot {
     std::atomic<uint32_t> state{kPending};

@@ -1,10 +1,7 @@
 // NOLINTBEGIN(performance-*): slow on purpose, as the orchestrator wrote it.
 #include "impl_before/proposals/pending_proposals.h"
 
-#include <algorithm>
-#include <functional>
 #include <mutex>
-#include <string_view>
 #include <utility>
 
 namespace hotpath::proposals::before {
@@ -45,23 +42,15 @@ size_t PendingProposals::PendingCount() const {
   return pending_.size();
 }
 
-size_t PendingProposals::IdHash::operator()(std::span<const uint8_t> id) const {
-  return std::hash<std::string_view>{}(
-      {reinterpret_cast<const char*>(id.data()), id.size()});
-}
-
-bool PendingProposals::IdEqual::operator()(std::span<const uint8_t> a,
-                                           std::span<const uint8_t> b) const {
-  return std::ranges::equal(a, b);
-}
-
 Waiter PendingProposals::Register(const proposal::ProposalId& id) {
   ResponseChannels::Channel channel = channels_.Open();
   std::unique_lock lock(mu_);
-  // HashMap::insert(id.clone(), tx): a replaced sender is dropped.
-  pending_.insert_or_assign(
+  // HashMap::insert(id.clone(), tx) under the write lock; a replaced sender
+  // is dropped before the lock is released.
+  Sender replaced;
+  pending_.InsertOrAssign(
       std::vector<uint8_t>(id.bytes().begin(), id.bytes().end()),
-      std::move(channel.sender));
+      std::move(channel.sender), replaced);
   return std::move(channel.waiter);
 }
 
@@ -76,10 +65,8 @@ void PendingProposals::HandToRaft(const proposal::ProposalId& id,
 
 std::optional<Sender> PendingProposals::Remove(const proposal::ProposalId& id) {
   std::unique_lock lock(mu_);
-  const auto it = pending_.find(id.bytes());
-  if (it == pending_.end()) return std::nullopt;
-  std::optional<Sender> sender(std::move(it->second));
-  pending_.erase(it);
+  Sender sender;
+  if (!pending_.Erase(id.bytes(), sender)) return std::nullopt;
   return sender;
 }
 

@@ -1,12 +1,34 @@
 // NOLINTBEGIN(performance-*): slow on purpose, as the orchestrator wrote it.
 #include "impl_before/proposals/response.h"
 
-#include <chrono>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <utility>
 
 namespace hotpath::proposals::before {
 
 using proposal::ProposalStatus;
+
+// tokio's oneshot Inner: the state word, the value slot and the receiver's
+// wake-up, in the one allocation both ends share (the Arc's count is
+// `owners`). A sleeping waiter sets kSleeping under `mu` before it sleeps;
+// the sender's fetch_or then sees it and takes `mu` to wake it, so the
+// wake-up cannot fall between the waiter's check and its sleep.
+struct OneshotInner {
+  static constexpr uint32_t kComplete = 1;  // result stored, or sender gone
+  static constexpr uint32_t kSleeping = 2;  // the waiter sleeps on `wake`
+
+  std::atomic<uint32_t> state{0};
+  std::atomic<uint32_t> owners{2};       // sender + waiter
+  std::optional<ProposalResult> result;  // still empty once complete: closed
+  std::mutex mu;
+  std::condition_variable wake;
+
+  void Release() {
+    if (owners.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+};
 
 ProposalResult::ProposalResult(ProposalStatus status, uint64_t log_index,
                                std::string_view error)
@@ -29,37 +51,71 @@ ProposalResult ProposalResult::ChannelClosed() {
   return {ProposalStatus::kChannelClosed, 0, proposal::kChannelClosedError};
 }
 
-Waiter::Waiter(std::future<ProposalResult> future)
-    : future_(std::move(future)) {}
+Waiter::Waiter(Waiter&& other) noexcept
+    : inner_(std::exchange(other.inner_, nullptr)) {}
 
-bool Waiter::Ready() const {
-  return future_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-}
-
-ProposalResult Waiter::Wait() {
-  try {
-    return future_.get();
-  } catch (const std::future_error&) {
-    return ProposalResult::ChannelClosed();  // the sender was dropped
+Waiter& Waiter::operator=(Waiter&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    inner_ = std::exchange(other.inner_, nullptr);
   }
-}
-
-Sender::Sender(std::promise<ProposalResult> promise)
-    : promise_(std::move(promise)), valid_(true) {}
-
-Sender::Sender(Sender&& other) noexcept
-    : promise_(std::move(other.promise_)),
-      valid_(std::exchange(other.valid_, false)) {}
-
-Sender& Sender::operator=(Sender&& other) noexcept {
-  promise_ = std::move(other.promise_);
-  valid_ = std::exchange(other.valid_, false);
   return *this;
 }
 
-void Sender::Send(ProposalResult result) {
-  promise_.set_value(std::move(result));
-  valid_ = false;
+Waiter::~Waiter() { Reset(); }
+
+void Waiter::Reset() {
+  if (inner_ != nullptr) std::exchange(inner_, nullptr)->Release();
+}
+
+bool Waiter::Ready() const {
+  return (inner_->state.load(std::memory_order_acquire) &
+          OneshotInner::kComplete) != 0;
+}
+
+ProposalResult Waiter::Wait() {
+  OneshotInner& inner = *inner_;
+  if (!Ready()) {
+    std::unique_lock lock(inner.mu);
+    const uint32_t seen = inner.state.fetch_or(OneshotInner::kSleeping,
+                                               std::memory_order_acq_rel);
+    if ((seen & OneshotInner::kComplete) == 0) {
+      inner.wake.wait(lock, [this] { return Ready(); });
+    }
+  }
+  ProposalResult result =
+      inner.result ? std::move(*inner.result) : ProposalResult::ChannelClosed();
+  Reset();
+  return result;
+}
+
+Sender::Sender(Sender&& other) noexcept
+    : inner_(std::exchange(other.inner_, nullptr)) {}
+
+Sender& Sender::operator=(Sender&& other) noexcept {
+  if (this != &other) {
+    if (valid()) Complete(std::nullopt);
+    inner_ = std::exchange(other.inner_, nullptr);
+  }
+  return *this;
+}
+
+Sender::~Sender() {
+  if (valid()) Complete(std::nullopt);
+}
+
+void Sender::Send(ProposalResult result) { Complete(std::move(result)); }
+
+void Sender::Complete(std::optional<ProposalResult> result) {
+  OneshotInner& inner = *std::exchange(inner_, nullptr);
+  inner.result = std::move(result);
+  const uint32_t seen =
+      inner.state.fetch_or(OneshotInner::kComplete, std::memory_order_acq_rel);
+  if ((seen & OneshotInner::kSleeping) != 0) {
+    std::lock_guard lock(inner.mu);
+    inner.wake.notify_one();
+  }
+  inner.Release();
 }
 
 ResponseChannels::ResponseChannels(size_t /*expected_in_flight*/) {}
@@ -68,9 +124,8 @@ ResponseChannels::ResponseChannels(size_t /*expected_in_flight*/) {}
 // from its pool).
 // NOLINTNEXTLINE(readability-convert-member-functions-to-static)
 ResponseChannels::Channel ResponseChannels::Open() {
-  std::promise<ProposalResult> promise;
-  std::future<ProposalResult> future = promise.get_future();
-  return {Sender(std::move(promise)), Waiter(std::move(future))};
+  auto* inner = new OneshotInner;  // the one allocation: oneshot::channel()
+  return {Sender(inner), Waiter(inner)};
 }
 
 }  // namespace hotpath::proposals::before

@@ -1,16 +1,22 @@
 // The one-shot response channel as the orchestrator had it: a tokio oneshot
-// per proposal, here a std::promise/std::future pair. libstdc++ allocates
-// twice per channel (the shared state and the promise's result storage)
-// where the oneshot's Arc'd inner is one allocation. A result
-// owns its error string, so every copy of a failed result copies the text.
-// Dropping an unspent Sender breaks the promise: its Waiter then reads
+// per proposal, one allocation (its Arc'd inner) holding the state word and
+// the result slot. Send stores the result and sets the state with one atomic
+// read-modify-write; a waiter that finds it set reads the result without a
+// lock. Only a waiter that has to block takes the block's mutex and sleeps on
+// its condition variable (where tokio parks the task), so the sender locks
+// only when someone sleeps. Mutex and condition variable live inside the one
+// block: no allocation beyond the channel's, though the block is larger
+// (152 bytes here; tokio's Arc'd inner, with two waker slots where this has
+// the mutex and condition variable, is about 100). A result owns its error
+// string, so every copy of a failed result copies the text. Dropping an unspent
+// Sender completes the channel with no result: its Waiter then reads
 // kChannelClosed, as a oneshot receiver reads RecvError.
 #ifndef HOTPATH_IMPL_BEFORE_PROPOSALS_RESPONSE_H_
 #define HOTPATH_IMPL_BEFORE_PROPOSALS_RESPONSE_H_
 
 #include <cstddef>
 #include <cstdint>
-#include <future>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,11 +48,19 @@ class ProposalResult {
   std::string error_;
 };
 
+class ResponseChannels;
+// The channel's one heap block (response.cc): state word, owner count,
+// result slot, mutex and condition variable.
+struct OneshotInner;
+
 class Waiter {
  public:
   Waiter() = default;
+  Waiter(Waiter&& other) noexcept;
+  Waiter& operator=(Waiter&& other) noexcept;
+  ~Waiter();
 
-  bool valid() const { return future_.valid(); }
+  bool valid() const { return inner_ != nullptr; }
   // True once the result can be read without blocking.
   bool Ready() const;
   // Blocks until the result arrives; the waiter is spent afterwards.
@@ -54,9 +68,10 @@ class Waiter {
 
  private:
   friend class ResponseChannels;
-  explicit Waiter(std::future<ProposalResult> future);
+  explicit Waiter(OneshotInner* inner) : inner_(inner) {}
+  void Reset();
 
-  std::future<ProposalResult> future_;
+  OneshotInner* inner_ = nullptr;
 };
 
 class Sender {
@@ -65,17 +80,19 @@ class Sender {
   Sender(Sender&& other) noexcept;
   // Drops this sender's channel first, as an assignment in Rust would.
   Sender& operator=(Sender&& other) noexcept;
+  // An unspent sender closes its channel: the waiter reads kChannelClosed.
+  ~Sender();
 
-  bool valid() const { return valid_; }
+  bool valid() const { return inner_ != nullptr; }
   // Completes the waiter; the sender is spent afterwards.
   void Send(ProposalResult result);
 
  private:
   friend class ResponseChannels;
-  explicit Sender(std::promise<ProposalResult> promise);
+  explicit Sender(OneshotInner* inner) : inner_(inner) {}
+  void Complete(std::optional<ProposalResult> result);
 
-  std::promise<ProposalResult> promise_;
-  bool valid_ = false;
+  OneshotInner* inner_ = nullptr;
 };
 
 // Opens channels. Channels outlive nothing here; the parameter is the
