@@ -2,9 +2,14 @@
 // flushes cut the same batches (same ids, same entry bytes) and fan out the
 // same answers, in the same order, on both sides: the three limits, error
 // fan-out, "not leader", a seeded random sequence of 2 x 10^4 operations,
-// and proposers racing a flusher/applier on threads. Raft message
-// processing: the same messages leave in the same order with the same bytes,
-// for fixed rounds and a seeded random sequence of 2 x 10^4 operations.
+// and proposers racing a flusher/applier on threads; the applier (the log's
+// consumer) reads every entry as it was appended. Raft message processing:
+// the same messages leave in the same order with the same bytes, as the
+// transport writes them (it holds the buffers until then), for fixed rounds
+// and a seeded random sequence of 2 x 10^4 operations; the after's buffer
+// pool lends by tier and takes buffers back from another thread; with the
+// counting allocator, the before allocates one exact buffer per message and
+// the warm after nothing.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -14,11 +19,13 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <future>
 #include <map>
 #include <mutex>
 #include <random>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "common/proposal/batch_policy.h"
@@ -29,10 +36,15 @@
 #include "common/proposal/result.h"
 #include "common/proposal/workload.h"
 #include "common/raft/message.h"
+#include "common/wire/owned_bytes.h"
+#include "impl_after/batching/buffer_pool.h"
 #include "impl_after/batching/proposal_batcher.h"
 #include "impl_after/batching/raft_message_queue.h"
 #include "impl_before/batching/proposal_batcher.h"
 #include "impl_before/batching/raft_message_queue.h"
+#if HOTPATH_HAVE_ALLOC_COUNTER
+#include "benches/harness/alloc_counter.h"
+#endif
 
 namespace hotpath::batching {
 namespace {
@@ -82,6 +94,7 @@ struct Pipeline {
     std::vector<std::string> trace;
     log.CommitAll();
     log.ApplyCommitted([&](uint64_t index, std::span<const uint8_t> data) {
+      applied.emplace_back(data.begin(), data.end());
       proposal::EntryReader reader(data);
       EXPECT_TRUE(reader.ok());
       const bool found = pending.Apply(reader.id(), result(index));
@@ -98,6 +111,8 @@ struct Pipeline {
   InMemoryRaftLog log;
   typename Side::Pending pending;
   typename Side::Batcher batcher;
+  // Every entry as the applier (the log's consumer) read it, in log order.
+  std::vector<wire::Bytes> applied;
 };
 
 wire::Bytes ExpectedBatch(uint64_t sequence, const std::vector<ProposalId>& ids,
@@ -146,6 +161,7 @@ std::vector<std::string> CountLimitTrace(std::vector<wire::Bytes>& log_out) {
     trace.push_back(fmt::format("#{} {}", i, Describe(waiters[i].Wait())));
   }
   log_out = p.log.history();
+  EXPECT_EQ(p.applied, log_out);  // the consumer read what was appended
   return trace;
 }
 
@@ -202,6 +218,7 @@ std::vector<std::string> DeadlineTrace() {
   trace.push_back(Describe(w0.Wait()));
   trace.push_back(Describe(w1.Wait()));
   trace.push_back(Describe(w2.Wait()));
+  EXPECT_EQ(p.applied, p.log.history());
   return trace;
 }
 
@@ -240,6 +257,7 @@ std::vector<std::string> SizeLimitTrace(std::vector<wire::Bytes>& log_out) {
   trace.push_back(fmt::format("deliver {}", p.batcher.DeliverResults()));
   for (auto& w : waiters) trace.push_back(Describe(w.Wait()));
   log_out = p.log.history();
+  EXPECT_EQ(p.applied, log_out);  // the consumer read what was appended
   return trace;
 }
 
@@ -399,6 +417,7 @@ class RandomBatching {
 
   const std::vector<std::string>& trace() const { return trace_; }
   const std::vector<wire::Bytes>& log() const { return p_.log.history(); }
+  const std::vector<wire::Bytes>& applied() const { return p_.applied; }
 
  private:
   // Realistic commands, and a few of 100-700 KiB to reach the size limit.
@@ -436,6 +455,12 @@ TYPED_TEST(BatchingEquivalenceTest, SeededRandomSequence) {
     ASSERT_EQ(run.log().size(), reference.log().size()) << "seed " << seed;
     for (size_t i = 0; i < run.log().size(); ++i) {
       ASSERT_EQ(run.log()[i], reference.log()[i])
+          << "seed " << seed << " entry " << i;
+    }
+    // The applier read every entry as it was appended.
+    ASSERT_EQ(run.applied().size(), run.log().size()) << "seed " << seed;
+    for (size_t i = 0; i < run.log().size(); ++i) {
+      ASSERT_EQ(run.applied()[i], run.log()[i])
           << "seed " << seed << " entry " << i;
     }
     ASSERT_EQ(run.trace().size(), reference.trace().size()) << "seed " << seed;
@@ -563,6 +588,11 @@ TYPED_TEST(BatchingEquivalenceTest, DrainRoundsByPriority) {
   EXPECT_EQ(queue.QueuedCount(), 20U);
   EXPECT_EQ(queue.DrainRound(outbox), 8U + 6 + 4 + 2);
   EXPECT_EQ(queue.DrainRound(outbox), 0U);
+  // The transport holds every buffer until its writer runs.
+  EXPECT_EQ(outbox.queued(), 136U);
+  EXPECT_EQ(outbox.messages(), 0U);
+  EXPECT_EQ(outbox.Flush(), 136U);
+  EXPECT_EQ(outbox.queued(), 0U);
 
   // Expected: per round, each class in order, FIFO within a class.
   std::vector<proposal::Outbox::Sent> expected;
@@ -591,9 +621,13 @@ TYPED_TEST(BatchingEquivalenceTest, DrainRoundsByPriority) {
             proposal::PriorityClass::kElection);
 }
 
+// The transport writes (and drops the buffers) only now and then, so at
+// times it holds more buffers than the after's pool keeps; what it writes
+// is recorded then, so a buffer reused while still queued would show.
 template <typename Side>
 proposal::Outbox RandomDrain(uint64_t seed,
-                             const std::vector<raft::Message>& pool) {
+                             const std::vector<raft::Message>& pool,
+                             size_t* most_queued) {
   std::mt19937_64 rng(seed);
   typename Side::Queue queue;
   proposal::Outbox outbox(true);
@@ -604,13 +638,17 @@ proposal::Outbox RandomDrain(uint64_t seed,
       // recording small.
       const size_t k = rng() % (pool.size() * 50);
       queue.Enqueue(pool[k < 50 ? pool.size() - 1 : k % (pool.size() - 1)]);
-    } else if (op < 98) {
+    } else if (op < 95) {
       queue.DrainRound(outbox);
+    } else if (op < 98) {
+      *most_queued = std::max(*most_queued, outbox.queued());
+      outbox.Flush();
     } else {
       queue.DrainAll(outbox);
     }
   }
   queue.DrainAll(outbox);
+  outbox.Flush();
   return outbox;
 }
 
@@ -626,9 +664,15 @@ TYPED_TEST(BatchingEquivalenceTest, SeededRandomDrains) {
   big.to = 3;
   big.snapshot.assign((size_t{1} << 20) + 100, 0x5a);
   pool.push_back(std::move(big));
-  const proposal::Outbox got = RandomDrain<TypeParam>(kSeed, pool);
-  const proposal::Outbox want = RandomDrain<BeforeSide>(kSeed, pool);
+  size_t most_queued = 0;
+  size_t most_queued_before = 0;
+  const proposal::Outbox got =
+      RandomDrain<TypeParam>(kSeed, pool, &most_queued);
+  const proposal::Outbox want =
+      RandomDrain<BeforeSide>(kSeed, pool, &most_queued_before);
   EXPECT_GT(got.messages(), 10000U);
+  // The transport held more than the after's pool keeps idle.
+  EXPECT_GT(most_queued, after::BufferPool::kKeep[0]) << "seed " << kSeed;
   EXPECT_EQ(got.digest(), want.digest()) << "seed " << kSeed;
   ASSERT_EQ(got.sent().size(), want.sent().size()) << "seed " << kSeed;
   for (size_t i = 0; i < got.sent().size(); ++i) {
@@ -637,26 +681,147 @@ TYPED_TEST(BatchingEquivalenceTest, SeededRandomDrains) {
   }
 }
 
-TEST(MessagePriority, EstimatesAndTiers) {
-  raft::Message m;
-  m.type = raft::MessageType::kAppend;
-  m.entries.resize(5);
-  EXPECT_EQ(proposal::EstimateMessageSize(m), 64U + 5 * 256);
-  m.type = raft::MessageType::kSnapshot;
-  EXPECT_EQ(proposal::EstimateMessageSize(m), 64U + (1U << 20));
-  m.type = raft::MessageType::kRequestVote;
-  EXPECT_EQ(proposal::EstimateMessageSize(m), 96U);
-  m.type = raft::MessageType::kHeartbeatResponse;
-  EXPECT_EQ(proposal::EstimateMessageSize(m), 80U);
-  m.type = raft::MessageType::kAppendResponse;
-  EXPECT_EQ(proposal::EstimateMessageSize(m), 192U);
-  EXPECT_EQ(proposal::TierCapacity(80), 4096U);
-  EXPECT_EQ(proposal::TierCapacity(4096), 4096U);
-  EXPECT_EQ(proposal::TierCapacity(4097), 65536U);
-  EXPECT_EQ(proposal::TierCapacity(65537), size_t{1} << 20);
-  EXPECT_EQ(proposal::TierCapacity((size_t{1} << 20) + 64),
-            (size_t{1} << 20) + 64);
-  EXPECT_EQ(proposal::BufferTier((size_t{1} << 20) + 64), 3U);
+// --- the after's buffer pool ----------------------------------------------
+
+TEST(BatchingBufferPool, LendsByTierAndTakesBack) {
+  after::BufferPool pool;
+  {
+    wire::OwnedBytes small = pool.Acquire(100);
+    wire::OwnedBytes medium = pool.Acquire(4097);
+    wire::OwnedBytes large = pool.Acquire(size_t{1} << 20);
+    wire::OwnedBytes huge = pool.Acquire((size_t{1} << 20) + 1);
+    EXPECT_TRUE(small.lent());
+    EXPECT_TRUE(medium.lent());
+    EXPECT_TRUE(large.lent());
+    EXPECT_FALSE(huge.lent());  // past every tier: a plain buffer
+    EXPECT_EQ(small.bytes().capacity(), proposal::kBufferTiers[0]);
+    EXPECT_EQ(medium.bytes().capacity(), proposal::kBufferTiers[1]);
+    EXPECT_EQ(large.bytes().capacity(), proposal::kBufferTiers[2]);
+    EXPECT_GE(huge.bytes().capacity(), (size_t{1} << 20) + 1);
+    EXPECT_EQ(pool.lent(), 3U);
+    EXPECT_EQ(pool.fresh(), 3U);
+    // Moving a lent buffer moves the duty to return it, once.
+    wire::OwnedBytes moved = std::move(small);
+    moved = std::move(medium);  // the small one goes back here
+    EXPECT_EQ(pool.idle(0), 1U);
+    EXPECT_EQ(pool.lent(), 2U);
+  }
+  EXPECT_EQ(pool.lent(), 0U);
+  for (size_t t = 0; t < after::BufferPool::kTierCount; ++t) {
+    EXPECT_EQ(pool.idle(t), 1U) << t;
+  }
+  // Warm: lent again, nothing reserved anew, and handed out empty.
+  wire::OwnedBytes again = pool.Acquire(3000);
+  EXPECT_TRUE(again.bytes().empty());
+  EXPECT_EQ(pool.fresh(), 3U);
+}
+
+TEST(BatchingBufferPool, KeepsAtMostKKeepIdle) {
+  after::BufferPool pool;
+  const size_t keep = after::BufferPool::kKeep[0];
+  {
+    std::vector<wire::OwnedBytes> held;
+    for (size_t i = 0; i < keep + 5; ++i) held.push_back(pool.Acquire(64));
+    EXPECT_EQ(pool.fresh(), keep + 5);
+  }
+  EXPECT_EQ(pool.idle(0), keep);
+  EXPECT_EQ(pool.lent(), 0U);
+}
+
+// A producer lends and fills buffers, a consumer thread checks and drops
+// them, as the Raft loop and a connection's writer would.
+TEST(BatchingBufferPool, TakesBackFromAnotherThread) {
+  constexpr size_t kBuffers = 20000;
+  after::BufferPool pool;
+  std::mutex mu;
+  std::deque<wire::OwnedBytes> queue;
+  std::atomic<size_t> bad{0};
+  auto consumer = std::async(std::launch::async, [&] {
+    size_t seen = 0;
+    while (seen < kBuffers) {
+      wire::OwnedBytes buffer;
+      {
+        std::lock_guard lock(mu);
+        if (!queue.empty()) {
+          buffer = std::move(queue.front());
+          queue.pop_front();
+        }
+      }
+      if (!buffer.lent()) {
+        std::this_thread::yield();
+        continue;
+      }
+      const wire::Bytes& bytes = buffer.bytes();
+      if (bytes.size() != 1 + seen % 5000 ||
+          bytes.back() != static_cast<uint8_t>(seen)) {
+        ++bad;
+      }
+      ++seen;
+    }
+  });
+  for (size_t i = 0; i < kBuffers; ++i) {
+    wire::OwnedBytes buffer = pool.Acquire(1 + i % 5000);
+    buffer.bytes().assign(1 + i % 5000, static_cast<uint8_t>(i));
+    std::lock_guard lock(mu);
+    queue.push_back(std::move(buffer));
+  }
+  ASSERT_EQ(consumer.wait_for(std::chrono::seconds(20)),
+            std::future_status::ready);
+  EXPECT_EQ(bad.load(), 0U);
+  EXPECT_EQ(pool.lent(), 0U);
+}
+
+#if HOTPATH_HAVE_ALLOC_COUNTER
+// The before allocates one buffer of exactly each message's size, plus one
+// vector per class per round; the warm after allocates nothing.
+TYPED_TEST(BatchingEquivalenceTest, DrainAllocations) {
+  if (!harness::AllocCountingEnabled()) GTEST_SKIP() << "counting off";
+  const auto messages = proposal::MakeRaftMessageMix(21, 1);
+  typename TypeParam::Queue queue;
+  proposal::Outbox outbox;
+  const auto pass = [&] {
+    for (const raft::Message& m : messages) queue.Enqueue(m);
+    queue.DrainAll(outbox);
+    return outbox.Flush();
+  };
+  ASSERT_EQ(pass(), messages.size());  // warm-up
+  const harness::AllocStats start = harness::ThreadAllocStats();
+  ASSERT_EQ(pass(), messages.size());
+  const harness::AllocStats used = harness::ThreadAllocStats() - start;
+  if constexpr (std::is_same_v<TypeParam, AfterSide>) {
+    EXPECT_EQ(used.allocs, 0U);
+    EXPECT_EQ(used.bytes, 0U);
+  } else {
+    uint64_t allocs = messages.size();
+    uint64_t bytes = 0;
+    for (const raft::Message& m : messages) bytes += raft::SerializedSize(m);
+    std::array<size_t, proposal::kPriorityClassCount> left{};
+    for (const raft::Message& m : messages) {
+      ++left[static_cast<size_t>(proposal::Classify(m.type))];
+    }
+    while (std::any_of(left.begin(), left.end(), [](size_t n) { return n; })) {
+      for (size_t c = 0; c < left.size(); ++c) {
+        const size_t take = std::min(left[c], proposal::kDrainBatch[c]);
+        if (take == 0) continue;
+        ++allocs;  // the round's share of this class, collected
+        bytes += take * sizeof(const raft::Message*);
+        left[c] -= take;
+      }
+    }
+    EXPECT_EQ(used.allocs, allocs);
+    EXPECT_EQ(used.bytes, bytes);
+  }
+}
+#endif
+
+TEST(MessagePriority, Tiers) {
+  EXPECT_EQ(proposal::BufferTier(0), 0U);
+  EXPECT_EQ(proposal::BufferTier(4096), 0U);
+  EXPECT_EQ(proposal::BufferTier(4097), 1U);
+  EXPECT_EQ(proposal::BufferTier(65536), 1U);
+  EXPECT_EQ(proposal::BufferTier(65537), 2U);
+  EXPECT_EQ(proposal::BufferTier(size_t{1} << 20), 2U);
+  EXPECT_EQ(proposal::BufferTier((size_t{1} << 20) + 1), 3U);
 }
 
 TEST(BatchPolicy, EstimateMatchesSerialisingTheCommand) {

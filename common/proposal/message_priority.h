@@ -1,10 +1,13 @@
 // Raft message processing policy (HOTPATHS.md, batching): messages fall in
 // four priority classes drained in order (election, heartbeat, normal,
-// snapshot), at most 32/64/16/4 per class per round. Each message gets a
-// size estimate (64 + append: 256 per entry, snapshot: 1 MiB, vote: 32,
-// heartbeat: 16, other: 128) that picks its serialisation buffer tier:
-// 4 KiB, 64 KiB or 1 MiB, or exactly the estimate past 1 MiB. Shared so both
-// sides send the same messages in the same order.
+// snapshot), at most 32/64/16/4 per class per round; serialisation buffers
+// come in tiers of 4 KiB, 64 KiB and 1 MiB. HOTPATHS.md also lists a size
+// estimate (64 + append: 256 per entry, snapshot: 1 MiB, vote: 32,
+// heartbeat: 16, other: 128); neither side uses it, since both size a
+// message exactly (raft::SerializedSize) before writing it, as prost's
+// encode_to_vec does, and the estimate is wrong by up to 20x (an append of
+// 5 entries of 1-5 KiB is estimated at 1.3 KiB). Shared so both sides send
+// the same messages in the same order.
 #ifndef HOTPATH_COMMON_PROPOSAL_MESSAGE_PRIORITY_H_
 #define HOTPATH_COMMON_PROPOSAL_MESSAGE_PRIORITY_H_
 
@@ -30,12 +33,9 @@ inline constexpr std::array<size_t, 3> kBufferTiers = {
     size_t{4} << 10, size_t{64} << 10, size_t{1} << 20};
 
 PriorityClass Classify(raft::MessageType type);
-size_t EstimateMessageSize(const raft::Message& message);
-// Index into kBufferTiers of the smallest tier holding `estimate`, or
+// Index into kBufferTiers of the smallest tier holding `size` bytes, or
 // kBufferTiers.size() when none does.
-size_t BufferTier(size_t estimate);
-// The capacity of that tier, or `estimate` itself past the largest tier.
-size_t TierCapacity(size_t estimate);
+size_t BufferTier(size_t size);
 
 }  // namespace hotpath::proposal
 

@@ -7,38 +7,18 @@
 
 namespace hotpath::proposal {
 
-bool InMemoryRaftLog::Append(wire::Bytes&& data) {
+bool InMemoryRaftLog::Append(wire::OwnedBytes data) {
   if (!is_leader()) return false;
   std::lock_guard lock(mu_);
-  return AppendLocked(Entry{0, std::move(data), false});
+  const uint64_t index = ++last_index_;
+  if (record_history_) history_.push_back(data.bytes());
+  entries_.push_back({index, std::move(data)});
+  return true;
 }
 
 bool InMemoryRaftLog::Append(std::span<const uint8_t> data) {
   if (!is_leader()) return false;
-  const size_t size_class = std::max(
-      kMinClass,
-      static_cast<size_t>(std::bit_width(!data.empty() ? data.size() - 1 : 0)));
-  std::lock_guard lock(mu_);
-  Entry entry;
-  if (size_class <= kMaxClass) {
-    auto& spares = pool_[size_class - kMinClass];
-    if (!spares.empty()) {
-      entry.data = std::move(spares.back());
-      spares.pop_back();
-    } else {
-      entry.data.reserve(size_t{1} << size_class);
-    }
-    entry.pooled = true;
-  }
-  entry.data.assign(data.begin(), data.end());
-  return AppendLocked(std::move(entry));
-}
-
-bool InMemoryRaftLog::AppendLocked(Entry&& entry) {
-  entry.index = ++last_index_;
-  if (record_history_) history_.push_back(entry.data);
-  entries_.push_back(std::move(entry));
-  return true;
+  return Append(span_pool_.Copy(data));
 }
 
 void InMemoryRaftLog::CommitAll() {
@@ -74,20 +54,45 @@ void InMemoryRaftLog::TakeCommitted() {
   entries_.erase(entries_.begin(), entries_.begin() + count);
 }
 
-size_t InMemoryRaftLog::Recycle() {
-  std::lock_guard lock(mu_);
+size_t InMemoryRaftLog::DropApplied() {
   const size_t applied = applying_.size();
-  for (Entry& entry : applying_) {
-    if (!entry.pooled)
-      continue;  // an owned vector is freed, as raft-rs drops it
-    const auto size_class =
-        static_cast<size_t>(std::bit_width(entry.data.capacity()) - 1);
-    pool_[std::min(size_class, kMaxClass) - kMinClass].push_back(
-        std::move(entry.data));
-  }
+  // Outside the lock: a lent buffer goes back to its pool from here.
   applying_.clear();
+  std::lock_guard lock(mu_);
   applied_index_ += applied;
   return applied;
+}
+
+wire::OwnedBytes InMemoryRaftLog::SpanPool::Copy(
+    std::span<const uint8_t> data) {
+  const size_t size_class = std::max(
+      kMinClass,
+      static_cast<size_t>(std::bit_width(!data.empty() ? data.size() - 1 : 0)));
+  wire::Bytes bytes;
+  if (size_class > kMaxClass) {
+    bytes.assign(data.begin(), data.end());
+    return wire::OwnedBytes(std::move(bytes));
+  }
+  {
+    std::lock_guard lock(mu_);
+    auto& spares = free_[size_class - kMinClass];
+    if (!spares.empty()) {
+      bytes = std::move(spares.back());
+      spares.pop_back();
+    }
+  }
+  if (bytes.capacity() == 0) bytes.reserve(size_t{1} << size_class);
+  bytes.assign(data.begin(), data.end());
+  return wire::OwnedBytes(std::move(bytes), *this);
+}
+
+void InMemoryRaftLog::SpanPool::Recycle(wire::Bytes&& bytes) noexcept {
+  const auto size_class =
+      static_cast<size_t>(std::bit_width(bytes.capacity()) - 1);
+  bytes.clear();
+  std::lock_guard lock(mu_);
+  free_[std::min(size_class, kMaxClass) - kMinClass].push_back(
+      std::move(bytes));
 }
 
 }  // namespace hotpath::proposal

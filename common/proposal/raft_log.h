@@ -1,9 +1,16 @@
 // An in-memory Raft log standing in for raft-rs: the place both sides "hand
-// to Raft". Append fails when this node is not the leader. An entry given as
-// an owned vector is moved in, as raft-rs takes the Vec<u8> (and freed once
-// applied); an entry given as a borrowed span is copied into a recycled
-// buffer from a power-of-two size-classed pool, so a caller that reuses its
-// serialisation buffer appends with no allocation in steady state.
+// to Raft". Append fails when this node is not the leader. An entry is
+// handed over as an owned buffer, as raft-rs's propose takes the Vec<u8>:
+// the log keeps it until the entry is applied, then drops it, which frees a
+// plain buffer and hands a pooled one back to the pool that lent it (the
+// applier is the consumer that returns it). Nothing here reuses a caller's
+// buffer for it.
+//
+// Append(span) is the exception, kept for impl_after/proposals, which hands
+// over a borrowed span: the log copies it into a buffer from its own
+// power-of-two size-classed pool, so that caller appends with no allocation
+// in steady state though raft-rs offers no such thing. Callers that can
+// should hand over an OwnedBytes from a pool of their own instead.
 //
 // Thread-safe: any number of proposers, one applier at a time. The applier's
 // callback runs without the log's lock held, so it may take other locks.
@@ -19,6 +26,7 @@
 #include <vector>
 
 #include "common/wire/codec.h"
+#include "common/wire/owned_bytes.h"
 
 namespace hotpath::proposal {
 
@@ -34,7 +42,12 @@ class InMemoryRaftLog {
   bool is_leader() const { return leader_.load(std::memory_order_acquire); }
 
   // Appends at last_index() + 1; false (and nothing appended) if not leader.
-  bool Append(wire::Bytes&& data);
+  // The log takes `data` either way, as raft-rs drops a refused proposal.
+  bool Append(wire::OwnedBytes data);
+  bool Append(wire::Bytes&& data) {
+    return Append(wire::OwnedBytes(std::move(data)));
+  }
+  // Copies `data` into the log's own pool (see above).
   bool Append(std::span<const uint8_t> data);
 
   // Marks every appended entry committed, as a quorum would.
@@ -45,14 +58,15 @@ class InMemoryRaftLog {
   uint64_t applied_index() const;
 
   // Calls f(index, data) for each committed, unapplied entry in log order,
-  // then recycles them. Returns how many were applied.
+  // then drops them (their buffers go back where they came from). Returns
+  // how many were applied.
   template <typename F>
   size_t ApplyCommitted(F&& f) {
     TakeCommitted();
     for (const Entry& entry : applying_) {
-      f(entry.index, std::span<const uint8_t>(entry.data));
+      f(entry.index, entry.data.view());
     }
-    return Recycle();
+    return DropApplied();
   }
 
   // Keeps a copy of every appended entry (tests compare the bytes).
@@ -62,24 +76,35 @@ class InMemoryRaftLog {
  private:
   struct Entry {
     uint64_t index = 0;
-    wire::Bytes data;
-    bool pooled = false;  // from pool_, goes back there once applied
+    wire::OwnedBytes data;
   };
-  static constexpr size_t kMinClass = 10;  // 1 KiB
-  static constexpr size_t kMaxClass = 21;  // 2 MiB
 
-  bool AppendLocked(Entry&& entry);
+  // Append(span)'s buffers, one free list per power-of-two size class.
+  class SpanPool final : public wire::Recycler {
+   public:
+    wire::OwnedBytes Copy(std::span<const uint8_t> data);
+    void Recycle(wire::Bytes&& bytes) noexcept override;
+
+   private:
+    static constexpr size_t kMinClass = 10;  // 1 KiB
+    static constexpr size_t kMaxClass = 21;  // 2 MiB
+    std::mutex mu_;
+    std::array<std::vector<wire::Bytes>, kMaxClass - kMinClass + 1> free_;
+  };
+
   void TakeCommitted();
-  size_t Recycle();
+  size_t DropApplied();
 
   std::atomic<bool> leader_{true};
+  // Declared before the entries: the log's own buffers go back to it when
+  // the entries are destroyed.
+  SpanPool span_pool_;
   mutable std::mutex mu_;
   uint64_t last_index_ = 0;
   uint64_t committed_index_ = 0;
   uint64_t applied_index_ = 0;
   std::vector<Entry> entries_;   // appended, not yet applied, in order
   std::vector<Entry> applying_;  // owned by the single applier
-  std::array<std::vector<wire::Bytes>, kMaxClass - kMinClass + 1> pool_;
   bool record_history_ = false;
   std::vector<wire::Bytes> history_;
 };

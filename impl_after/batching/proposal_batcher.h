@@ -12,7 +12,12 @@
 // 0.20x; of 1: 9 -> 0, 0.12-0.21x. Floor: a rejected batch costs one
 // allocation, the shared copy of the state machine's error text (batches of
 // 100: 4.14 -> 0.01 per proposal, 0.21-0.27x), since a result must own text
-// that outlives the apply call.
+// that outlives the apply call. The entry reaches the log through
+// PendingProposals::ProposeEntry (impl_after/proposals), which copies it
+// into the log's own recycled buffers (InMemoryRaftLog::Append(span)), a
+// service raft-rs does not offer: the 0 rests on that copy. Handing the log
+// a pooled wire::OwnedBytes instead, returned by the applier, needs
+// ProposeEntry to take one.
 #ifndef HOTPATH_IMPL_AFTER_BATCHING_PROPOSAL_BATCHER_H_
 #define HOTPATH_IMPL_AFTER_BATCHING_PROPOSAL_BATCHER_H_
 

@@ -1,6 +1,9 @@
 #include "impl_after/batching/raft_message_queue.h"
 
 #include <algorithm>
+#include <utility>
+
+#include "common/wire/owned_bytes.h"
 
 namespace hotpath::batching::after {
 
@@ -52,12 +55,10 @@ size_t RaftMessageQueue::QueuedCount() const {
 
 void RaftMessageQueue::Send(const raft::Message& message,
                             proposal::Outbox& outbox) {
-  const size_t estimate = proposal::EstimateMessageSize(message);
-  wire::Bytes& buffer = buffers_[proposal::BufferTier(estimate)];
-  buffer.clear();
-  buffer.reserve(proposal::TierCapacity(estimate));  // once per tier
-  raft::Serialize(message, buffer);
-  outbox.Send(message.to, std::span<const uint8_t>(buffer));
+  // Lent by the pool; the transport drops it once written, which returns it.
+  wire::OwnedBytes buffer = pool_.Acquire(raft::SerializedSize(message));
+  raft::Serialize(message, buffer.bytes());
+  outbox.Send(message.to, std::move(buffer));
 }
 
 }  // namespace hotpath::batching::after

@@ -14,6 +14,22 @@
 // holding more than 100 small, 50 medium or 10 large frames) or is larger
 // than 1 MiB; then it takes one exact-size allocation, the only one left
 // (a burst of 200 held heartbeats: 0.5 allocations per message).
+//
+// Two seed items are stated no, not pairs, for want of a before to model:
+// - Forwarding received frames without a copy: HOTPATHS.md describes no
+//   forwarding, and the original forwards none: its receive path
+//   (blixard-core, transport/iroh_raft_transport.rs, handle_raft_stream)
+//   decodes each frame into a Raft message for the local Raft loop. The
+//   plan's "zero-copy forwarding" (transport/optimized_routing.rs) is a doc
+//   line; its route_message copies the payload into an owned envelope.
+// - Connection pooling with efficient lookup: HOTPATHS.md describes no
+//   connection lookup. The original already keys connections by u64 node id
+//   in a HashMap behind a read/write lock and clones a reference-counted
+//   handle per lookup (get_or_create_connection), as the plan's pool does
+//   (HashMap<u64, Arc<connection>>): no allocation or copy to remove, so a
+//   costlier before would be invented. Its real cost, a new QUIC stream per
+//   message, is network work an in-process benchmark cannot stand in for.
+// With those facts in HOTPATHS.md either could become a pair.
 #ifndef HOTPATH_IMPL_AFTER_ROUTING_ROUTER_H_
 #define HOTPATH_IMPL_AFTER_ROUTING_ROUTER_H_
 

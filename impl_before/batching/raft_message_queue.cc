@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/wire/codec.h"
+#include "common/wire/owned_bytes.h"
+
 namespace hotpath::batching::before {
 
 RaftMessageQueue::RaftMessageQueue() = default;
@@ -44,14 +47,14 @@ size_t RaftMessageQueue::QueuedCount() const {
 }
 
 // A member, not static, to keep the after's shape (whose Send uses its
-// buffers). NOLINTNEXTLINE(readability-convert-member-functions-to-static)
+// pool). NOLINTNEXTLINE(readability-convert-member-functions-to-static)
 void RaftMessageQueue::Send(const raft::Message& message,
                             proposal::Outbox& outbox) {
+  // prost's encode_to_vec: Vec::with_capacity(encoded_len()), then one pass.
   wire::Bytes buffer;
-  buffer.reserve(
-      proposal::TierCapacity(proposal::EstimateMessageSize(message)));
+  buffer.reserve(raft::SerializedSize(message));
   raft::Serialize(message, buffer);
-  outbox.Send(message.to, std::move(buffer));
+  outbox.Send(message.to, wire::OwnedBytes(std::move(buffer)));
 }
 
 }  // namespace hotpath::batching::before

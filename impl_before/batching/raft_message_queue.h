@@ -2,10 +2,12 @@
 // batching): messages wait in one queue per priority class; a drain round
 // takes up to 32/64/16/4 of them per class, in class order, collecting each
 // class's share into a fresh vector (Vec::drain(..n).collect()). Each message
-// is serialised into a fresh buffer reserved at its size estimate's tier
-// (4 KiB, 64 KiB, 1 MiB), which grows when the estimate falls short (an
-// append of 5 entries of 1-5 KiB is estimated at 1.3 KiB), and the buffer is
-// handed to the transport, which frees it once written. The policy is
+// is serialised into a fresh buffer of exactly its size, computed first
+// (raft::SerializedSize), as prost's encode_to_vec sizes its Vec, and the
+// buffer itself is handed to the transport, which frees it once written.
+// Allocations: 1 per message, plus one vector per class per round (the
+// HOTPATHS mix of 140 messages: 145, 1.04 per message, and 2.3 KB per
+// message, the message's own bytes and the pointer vectors). The policy is
 // common/proposal/message_priority.h.
 #ifndef HOTPATH_IMPL_BEFORE_BATCHING_RAFT_MESSAGE_QUEUE_H_
 #define HOTPATH_IMPL_BEFORE_BATCHING_RAFT_MESSAGE_QUEUE_H_
