@@ -2,8 +2,11 @@
 // state, single-threaded, on clusters of 3, 5 and 50 peers, with exact
 // allocations and lock acquisitions per call. One iteration replays a fixed
 // pass (every member once for per-peer calls), so the counts do not depend on
-// the iteration count. membership/UncontendedLock/... prices the lock
-// instrumentation itself against the bare rwlock it wraps.
+// the iteration count. Variants: before, after, and the peers on the seed's
+// own tools as Debian packages them (benches/peers/): absl_mutex, every
+// accessor; tbb_concurrent_hash_map, the peer-map accessors it has.
+// membership/UncontendedLock/... prices the lock instrumentation itself
+// against the bare rwlock it wraps.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <pthread.h>
@@ -24,6 +27,10 @@
 #include "common/sync/instrumented_shared_mutex.h"
 #include "impl_after/membership/node_state.h"
 #include "impl_before/membership/node_state.h"
+#ifdef HOTPATH_HAVE_MEMBERSHIP_PEERS
+#include "benches/peers/absl_membership.h"
+#include "benches/peers/tbb_membership.h"
+#endif
 
 namespace hotpath::membership {
 namespace {
@@ -36,6 +43,30 @@ struct After {
   using NodeState = after::SharedNodeState;
   static constexpr std::string_view kName = "after";
 };
+#ifdef HOTPATH_HAVE_MEMBERSHIP_PEERS
+struct AbslMutex {
+  using NodeState = absl_mutex::SharedNodeState;
+  static constexpr std::string_view kName = "absl_mutex";
+};
+struct TbbConcurrentHashMap {
+  using NodeState = tbb_concurrent_hash_map::SharedNodeState;
+  static constexpr std::string_view kName = "tbb_concurrent_hash_map";
+};
+#endif
+
+// What a variant offers beyond the peer map (the TBB peer has neither).
+template <typename NodeState>
+concept HasLeadership = requires(NodeState& n) {
+  n.SetLeadership(true, 1, 1);
+  n.SetInitialized(true);
+  n.Status();
+  n.TryStatus();
+};
+template <typename NodeState>
+concept VisitsAllMembers = requires(const NodeState& n) {
+  n.ClusterMembers();
+  n.WithClusterMembers([](const cluster::PeerInfo&) {});
+};
 
 constexpr uint64_t kSelf = 1;
 
@@ -45,8 +76,10 @@ std::unique_ptr<NodeState> MakeCluster(size_t members) {
   for (uint64_t id = 1; id <= members; ++id) {
     state->AddPeer(cluster::MakePeer(id));
   }
-  state->SetInitialized(true);
-  state->SetLeadership(true, kSelf, 7);
+  if constexpr (HasLeadership<NodeState>) {
+    state->SetInitialized(true);
+    state->SetLeadership(true, kSelf, 7);
+  }
   return state;
 }
 
@@ -109,6 +142,15 @@ void BM_Status(benchmark::State& state) {
   RunPasses<Variant>(state, 1, 14, [](const auto& node, size_t) {
     const auto status = node.Status();
     return status.role.size() + status.leader_id + status.term;
+  });
+}
+
+template <typename Variant>
+void BM_TryStatus(benchmark::State& state) {
+  // As Status; uncontended, so never "busy".
+  RunPasses<Variant>(state, 1, 14, [](const auto& node, size_t) {
+    const auto status = node.TryStatus();
+    return status ? status->role.size() + status->leader_id + status->term : 0;
   });
 }
 
@@ -285,20 +327,28 @@ void RegisterVariant() {
         ->Arg(5)
         ->Arg(50);
   };
-  reg("IsLeader", BM_IsLeader<Variant>);
-  reg("LeaderId", BM_LeaderId<Variant>);
-  reg("Term", BM_Term<Variant>);
-  reg("IsInitialized", BM_IsInitialized<Variant>);
-  reg("Status", BM_Status<Variant>);
+  using NodeState = typename Variant::NodeState;
+  if constexpr (HasLeadership<NodeState>) {
+    reg("IsLeader", BM_IsLeader<Variant>);
+    reg("LeaderId", BM_LeaderId<Variant>);
+    reg("Term", BM_Term<Variant>);
+    reg("IsInitialized", BM_IsInitialized<Variant>);
+    reg("Status", BM_Status<Variant>);
+    reg("TryStatus", BM_TryStatus<Variant>);
+  }
   reg("MemberCount", BM_MemberCount<Variant>);
   reg("HasPeer", BM_HasPeer<Variant>);
   reg("GetPeer", BM_GetPeer<Variant>);
   reg("WithPeer", BM_WithPeer<Variant>);
-  reg("ClusterMembers", BM_ClusterMembers<Variant>);
-  reg("WithClusterMembers", BM_WithClusterMembers<Variant>);
+  if constexpr (VisitsAllMembers<NodeState>) {
+    reg("ClusterMembers", BM_ClusterMembers<Variant>);
+    reg("WithClusterMembers", BM_WithClusterMembers<Variant>);
+  }
   reg("AddRemovePeer", BM_AddRemovePeer<Variant>);
   reg("MarkPeerSeen", BM_MarkPeerSeen<Variant>);
-  reg("SetLeadership", BM_SetLeadership<Variant>);
+  if constexpr (HasLeadership<NodeState>) {
+    reg("SetLeadership", BM_SetLeadership<Variant>);
+  }
 }
 
 template <typename Mutex>
@@ -314,6 +364,10 @@ void RegisterMutex() {
 const bool kRegistered = [] {
   RegisterVariant<Before>();
   RegisterVariant<After>();
+#ifdef HOTPATH_HAVE_MEMBERSHIP_PEERS
+  RegisterVariant<AbslMutex>();
+  RegisterVariant<TbbConcurrentHashMap>();
+#endif
   RegisterMutex<PthreadRwlock>();
   RegisterMutex<StdSharedMutex>();
   RegisterMutex<Instrumented>();

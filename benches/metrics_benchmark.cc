@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "benches/harness/bench_support.h"
@@ -186,6 +187,39 @@ void BM_SchedulingDecision(benchmark::State& state) {
                      });
 }
 
+// A VM's life (created, started, stopped, deleted) with its capacity, a
+// term change and a peer connecting and leaving: 16 gauge updates, each
+// with no attributes, that leave every gauge but raft.term and
+// raft.commit_index where they were.
+template <typename Variant>
+void BM_GaugeUpdate(benchmark::State& state) {
+  using telemetry::Gauge;
+  static constexpr std::array<std::pair<Gauge, int64_t>, 16> kUpdates = {{
+      {Gauge::kVmTotal, 1},
+      {Gauge::kVmStopped, 1},
+      {Gauge::kClusterVcpusAllocated, 2},
+      {Gauge::kClusterMemoryAllocated, 4096},
+      {Gauge::kVmRunning, 1},
+      {Gauge::kVmStopped, -1},
+      {Gauge::kRaftTerm, 1},
+      {Gauge::kRaftCommitIndex, 1},
+      {Gauge::kPeerConnectionsActive, 1},
+      {Gauge::kPeerConnectionsActive, -1},
+      {Gauge::kVmRunning, -1},
+      {Gauge::kVmStopped, 1},
+      {Gauge::kClusterVcpusAllocated, -2},
+      {Gauge::kClusterMemoryAllocated, -4096},
+      {Gauge::kVmStopped, -1},
+      {Gauge::kVmTotal, -1},
+  }};
+  RunPasses<Variant>(state, static_cast<double>(kUpdates.size()),
+                     [&](auto& metrics) {
+                       for (const auto& [gauge, delta] : kUpdates) {
+                         metrics.UpdateGauge(gauge, delta);
+                       }
+                     });
+}
+
 template <typename Variant>
 void RegisterVariant() {
   const auto name = [](std::string_view operation) {
@@ -213,6 +247,10 @@ void RegisterVariant() {
       ->UseRealTime();
   benchmark::RegisterBenchmark(name("SchedulingDecision").c_str(),
                                BM_SchedulingDecision<Variant>)
+      ->ThreadRange(1, 4)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark(name("GaugeUpdate").c_str(),
+                               BM_GaugeUpdate<Variant>)
       ->ThreadRange(1, 4)
       ->UseRealTime();
 }

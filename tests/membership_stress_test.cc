@@ -1,5 +1,6 @@
-// Readers and writers on one shared node state at once, for both sides, run
-// under ThreadSanitizer by the tsan preset. Invariants:
+// Readers and writers on one shared node state at once, for both sides (and
+// the absl_mutex peer when built), run under ThreadSanitizer by the tsan
+// preset. Invariants:
 //  - no torn peer: every field of a peer a reader sees (by copy or visitor)
 //    comes from one write: the join fields from one AddPeer, the heartbeat
 //    fields from one MarkPeerSeen;
@@ -9,13 +10,23 @@
 //    exactly what the writers left.
 // Two writers work on disjoint ids, so a lost update would show; writer 0
 // alone changes leadership, with rising terms.
+//
+// A second test checks that what one read returns is consistent: a Status
+// or TryStatus never pairs one term's leader with another term, and a member
+// count read before (after) a visit of the members is never above (below)
+// the number visited while the membership only grows. A watchdog aborts a
+// hung run.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -25,6 +36,9 @@
 #include "common/cluster/peer_info.h"
 #include "impl_after/membership/node_state.h"
 #include "impl_before/membership/node_state.h"
+#ifdef HOTPATH_HAVE_MEMBERSHIP_PEERS
+#include "benches/peers/absl_membership.h"
+#endif
 
 namespace hotpath::membership {
 namespace {
@@ -37,6 +51,42 @@ constexpr uint64_t kChurnIdsPerWriter = 6;
 constexpr int kReaders = 4;
 constexpr int kWritesPerWriter = 1500;
 constexpr int kReadsPerReader = 6000;
+
+// Aborts the process when a test outlives `limit`: a livelocked reader or a
+// lost wake-up must fail the run, not stall it. Generous, for sanitizer
+// builds; the tests themselves stop on a budget well within it.
+class Watchdog {
+ public:
+  explicit Watchdog(std::chrono::seconds limit)
+      : thread_([this, limit] {
+          std::unique_lock lock(mutex_);
+          if (!done_cv_.wait_for(lock, limit, [this] { return done_; })) {
+            std::fprintf(stderr,
+                         "membership stress test still running after "
+                         "%llds: aborting\n",
+                         static_cast<long long>(limit.count()));
+            std::abort();
+          }
+        }) {}
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+  ~Watchdog() {
+    {
+      const std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    done_cv_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+constexpr auto kWatchdogLimit = std::chrono::seconds(120);
 
 uint64_t ChurnId(int writer, uint64_t k) {
   return 100 + static_cast<uint64_t>(writer) * 100 + k;
@@ -85,11 +135,18 @@ std::string CheckPeer(const PeerInfo& p, uint64_t key) {
 template <typename T>
 class MembershipStressTest : public ::testing::Test {};
 
+#ifdef HOTPATH_HAVE_MEMBERSHIP_PEERS
+using Variants =
+    ::testing::Types<before::SharedNodeState, after::SharedNodeState,
+                     absl_mutex::SharedNodeState>;
+#else
 using Variants =
     ::testing::Types<before::SharedNodeState, after::SharedNodeState>;
+#endif
 TYPED_TEST_SUITE(MembershipStressTest, Variants);
 
 TYPED_TEST(MembershipStressTest, ReadersAndWritersKeepTheInvariants) {
+  const Watchdog watchdog(kWatchdogLimit);
   TypeParam node;
   for (uint64_t id = 1; id <= kStable; ++id) node.AddPeer(VersionedPeer(id, 1));
   node.SetLeadership(true, 1, 1);
@@ -244,6 +301,103 @@ TYPED_TEST(MembershipStressTest, ReadersAndWritersKeepTheInvariants) {
   for (uint64_t id = 1; id <= kStable; ++id) EXPECT_TRUE(node.HasPeer(id));
   EXPECT_EQ(node.Term(), next_term - 1);
   EXPECT_EQ(node.IsLeader(), (next_term - 1) % 2 == 0);
+}
+
+// One writer grows the membership (peers 1, 2, 3, ... in order) and, between
+// joins, sets leadership with leader id = term. A status reader checks that
+// leader and term come from one SetLeadership; member readers read the
+// count, visit the members, and read the count again: with the membership
+// only growing, count <= visited <= count, and the visit sees 1..n. The
+// writer stops after kGrowTo joins or on a time budget, so the test is
+// bounded on any build; the race it looks for shows within a few hundred
+// joins.
+constexpr uint64_t kGrowTo = 3000;
+constexpr uint64_t kLeadershipChangesPerJoin = 64;
+constexpr uint64_t kLeadershipChangesAtTheEnd = 1'000'000;
+constexpr auto kConsistencyBudget = std::chrono::milliseconds(1500);
+
+TYPED_TEST(MembershipStressTest, StatusAndMemberCountAreNeverTorn) {
+  const Watchdog watchdog(kWatchdogLimit);
+  TypeParam node;
+  std::atomic<bool> writing{true};
+  std::atomic<int> readers_started{0};
+  constexpr int kMemberReaders = 1;
+  constexpr int kStatusReaders = 1;
+  std::vector<std::string> failures(kMemberReaders + kStatusReaders);
+  uint64_t joined = 0;
+  uint64_t final_term = 0;
+
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    while (readers_started.load() < kMemberReaders + kStatusReaders) {
+      std::this_thread::yield();
+    }
+    const auto deadline = std::chrono::steady_clock::now() + kConsistencyBudget;
+    uint64_t term = 0;
+    for (uint64_t id = 1; id <= kGrowTo; ++id) {
+      node.AddPeer(cluster::MakePeer(id));
+      joined = id;
+      for (uint64_t i = 0; i < kLeadershipChangesPerJoin; ++i) {
+        ++term;
+        node.SetLeadership(term % 2 == 0, term, term);
+      }
+      if (std::chrono::steady_clock::now() > deadline) break;
+    }
+    // Then leadership alone, the status reader's best chance.
+    for (uint64_t i = 0; i < kLeadershipChangesAtTheEnd; ++i) {
+      ++term;
+      node.SetLeadership(term % 2 == 0, term, term);
+      if (i % 1024 == 0 && std::chrono::steady_clock::now() > deadline) break;
+    }
+    final_term = term;
+    writing = false;
+  });
+  for (int r = 0; r < kMemberReaders; ++r) {
+    threads.emplace_back([&, r] {
+      std::string& failure = failures[static_cast<size_t>(r)];
+      readers_started.fetch_add(1);
+      while (writing.load() && failure.empty()) {
+        const size_t count_before = node.MemberCount();
+        uint64_t visited = 0;
+        bool in_order = true;
+        node.WithClusterMembers([&](const PeerInfo& p) {
+          ++visited;
+          in_order = in_order && p.id == visited;
+        });
+        const size_t count_after = node.MemberCount();
+        if (!in_order) failure = fmt::format("visit of {} not 1..n", visited);
+        if (count_before > visited || visited > count_after) {
+          failure = fmt::format("member count {} then {} members then count {}",
+                                count_before, visited, count_after);
+        }
+      }
+    });
+  }
+  for (int r = 0; r < kStatusReaders; ++r) {
+    threads.emplace_back([&, r] {
+      std::string& failure = failures[static_cast<size_t>(kMemberReaders + r)];
+      readers_started.fetch_add(1);
+      while (writing.load() && failure.empty()) {
+        const auto status = node.Status();
+        if (status.leader_id != status.term) {
+          failure = fmt::format("status: leader {} with term {}",
+                                status.leader_id, status.term);
+        }
+        // Busy (nullopt) is allowed; a torn answer is not.
+        const auto tried = node.TryStatus();
+        if (tried && tried->leader_id != tried->term) {
+          failure = fmt::format("try-status: leader {} with term {}",
+                                tried->leader_id, tried->term);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (size_t i = 0; i < failures.size(); ++i) {
+    EXPECT_EQ(failures[i], "") << "reader " << i;
+  }
+  EXPECT_EQ(node.MemberCount(), joined);
+  EXPECT_EQ(node.Term(), final_term);
 }
 
 }  // namespace

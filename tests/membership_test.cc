@@ -2,7 +2,9 @@
 // results for every accessor (fixed cases, every not-found path, a seeded
 // random sequence checked against a plain model), visitors may nest and keep
 // their peer valid while writers replace it, and each side takes the locks
-// and makes the allocations its design says (the after's reads: none).
+// and makes the allocations its design says (the after's reads: none). The
+// peers (benches/peers/) meet the same model: absl_mutex for every
+// accessor, tbb_concurrent_hash_map for the peer-map ones it has.
 // The concurrent stress test is membership_stress_test.cc.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -21,6 +23,10 @@
 #include "common/sync/lock_stats.h"
 #include "impl_after/membership/node_state.h"
 #include "impl_before/membership/node_state.h"
+#ifdef HOTPATH_HAVE_MEMBERSHIP_PEERS
+#include "benches/peers/absl_membership.h"
+#include "benches/peers/tbb_membership.h"
+#endif
 #if HOTPATH_HAVE_ALLOC_COUNTER
 #include "benches/harness/alloc_counter.h"
 #endif
@@ -84,13 +90,32 @@ void ExpectMatches(const NodeState& node, const Model& model) {
   EXPECT_EQ(status.role, model.is_leader ? "Leader" : "Follower");
   EXPECT_EQ(status.leader_id, model.leader_id);
   EXPECT_EQ(status.term, model.term);
+  // No writer: TryStatus is never busy.
+  const auto tried = node.TryStatus();
+  ASSERT_TRUE(tried.has_value());
+  EXPECT_EQ(*tried, status);
 }
+
+// Visitors that run under a lock may neither read the state again
+// (absl::Mutex is not reentrant) nor hold a peer while a writer waits.
+template <typename NodeState>
+constexpr bool kVisitorsHoldALock = false;
+#ifdef HOTPATH_HAVE_MEMBERSHIP_PEERS
+template <>
+constexpr bool kVisitorsHoldALock<absl_mutex::SharedNodeState> = true;
+#endif
 
 template <typename T>
 class MembershipTest : public ::testing::Test {};
 
+#ifdef HOTPATH_HAVE_MEMBERSHIP_PEERS
+using Variants =
+    ::testing::Types<before::SharedNodeState, after::SharedNodeState,
+                     absl_mutex::SharedNodeState>;
+#else
 using Variants =
     ::testing::Types<before::SharedNodeState, after::SharedNodeState>;
+#endif
 TYPED_TEST_SUITE(MembershipTest, Variants);
 
 TYPED_TEST(MembershipTest, EmptyStateReportsNothing) {
@@ -250,6 +275,9 @@ TYPED_TEST(MembershipTest, SeededRandomSequenceMatchesTheModel) {
 }
 
 TYPED_TEST(MembershipTest, VisitorsMayReadAgain) {
+  if constexpr (kVisitorsHoldALock<TypeParam>) {
+    GTEST_SKIP() << "its visitors hold the reader lock";
+  }
   TypeParam node;
   for (uint64_t id = 1; id <= 5; ++id) node.AddPeer(MakePeer(id));
   uint64_t checked = 0;
@@ -267,6 +295,9 @@ TYPED_TEST(MembershipTest, VisitorsMayReadAgain) {
 // A reader inside WithPeer keeps a valid peer while a writer removes it and
 // churns the map: the after's retired snapshot must not be freed under it.
 TYPED_TEST(MembershipTest, VisitedPeerOutlivesConcurrentRemoval) {
+  if constexpr (kVisitorsHoldALock<TypeParam>) {
+    GTEST_SKIP() << "its visitors hold the reader lock: the writer would wait";
+  }
   TypeParam node;
   for (uint64_t id = 1; id <= 5; ++id) node.AddPeer(MakePeer(id));
   std::atomic<bool> inside{false};
@@ -288,6 +319,69 @@ TYPED_TEST(MembershipTest, VisitedPeerOutlivesConcurrentRemoval) {
   reader.join();
   EXPECT_FALSE(node.HasPeer(3));
   EXPECT_EQ(node.MemberCount(), 24U);
+}
+
+// The peer-map accessors alone, on every variant including the TBB peer,
+// which has no leadership or whole-map reads.
+template <typename T>
+class MembershipPeerMapTest : public ::testing::Test {};
+
+#ifdef HOTPATH_HAVE_MEMBERSHIP_PEERS
+using PeerMapVariants =
+    ::testing::Types<before::SharedNodeState, after::SharedNodeState,
+                     absl_mutex::SharedNodeState,
+                     tbb_concurrent_hash_map::SharedNodeState>;
+#else
+using PeerMapVariants =
+    ::testing::Types<before::SharedNodeState, after::SharedNodeState>;
+#endif
+TYPED_TEST_SUITE(MembershipPeerMapTest, PeerMapVariants);
+
+TYPED_TEST(MembershipPeerMapTest, SeededRandomSequenceMatchesTheModel) {
+  const uint64_t seed = std::random_device{}();
+  SCOPED_TRACE(fmt::format("seed {}", seed));
+  std::mt19937_64 rng(seed);
+  TypeParam node;
+  Model model;
+  constexpr uint64_t kIds = 60;
+  constexpr int kOps = 20000;
+  for (int op = 0; op < kOps; ++op) {
+    const uint64_t id = rng() % kIds;
+    switch (rng() % 6) {
+      case 0:
+      case 1: {
+        PeerInfo p = RandomPeer(rng, id);
+        model.peers[id] = p;
+        node.AddPeer(std::move(p));
+        break;
+      }
+      case 2:
+        ASSERT_EQ(node.RemovePeer(id), model.peers.erase(id) == 1)
+            << "op " << op;
+        break;
+      case 3: {
+        const ConnectionQuality q{static_cast<double>(rng() % 100), 1000, 0.001,
+                                  0.99};
+        const TimePoint seen = At(rng() % 1'000'000);
+        const auto it = model.peers.find(id);
+        if (it != model.peers.end()) {
+          it->second.last_seen = seen;
+          it->second.connection_quality = q;
+          it->second.is_connected = true;
+        }
+        ASSERT_EQ(node.MarkPeerSeen(id, seen, q), it != model.peers.end())
+            << "op " << op;
+        break;
+      }
+      default:
+        ExpectPeerMatches(node, model, id);
+        ASSERT_EQ(node.MemberCount(), model.peers.size()) << "op " << op;
+        if (::testing::Test::HasFailure()) FAIL() << "op " << op;
+        break;
+    }
+  }
+  for (uint64_t id = 0; id < kIds; ++id) ExpectPeerMatches(node, model, id);
+  EXPECT_EQ(node.MemberCount(), model.peers.size());
 }
 
 template <typename F>
@@ -318,8 +412,11 @@ TEST(MembershipLocksTest, BeforeTakesTheOriginalLocks) {
   EXPECT_EQ(LocksTakenBy([&] { node.SetInitialized(true); }), 1U);
   EXPECT_EQ(LocksTakenBy([&] { node.IsInitialized(); }), 1U);
   EXPECT_EQ(LocksTakenBy([&] { node.Status(); }), 2U);
+  EXPECT_EQ(LocksTakenBy([&] { node.TryStatus(); }), 2U);
 }
 
+// The after's writers, SetLeadership included, serialise on one lock: its
+// seqlock allows one writer at a time.
 TEST(MembershipLocksTest, AfterReadsTakeNoLockAndWritersOne) {
   after::SharedNodeState node;
   for (uint64_t id = 1; id <= 5; ++id) node.AddPeer(MakePeer(id));
@@ -333,14 +430,50 @@ TEST(MembershipLocksTest, AfterReadsTakeNoLockAndWritersOne) {
   EXPECT_EQ(LocksTakenBy([&] { node.MemberCount(); }), 0U);
   EXPECT_EQ(LocksTakenBy([&] { node.ClusterMembers(); }), 0U);
   EXPECT_EQ(LocksTakenBy([&] { node.WithClusterMembers([](auto&) {}); }), 0U);
-  EXPECT_EQ(LocksTakenBy([&] { node.SetLeadership(true, 1, 2); }), 0U);
+  EXPECT_EQ(LocksTakenBy([&] { node.SetLeadership(true, 1, 2); }), 1U);
   EXPECT_EQ(LocksTakenBy([&] { node.IsLeader(); }), 0U);
   EXPECT_EQ(LocksTakenBy([&] { node.LeaderId(); }), 0U);
   EXPECT_EQ(LocksTakenBy([&] { node.Term(); }), 0U);
   EXPECT_EQ(LocksTakenBy([&] { node.SetInitialized(true); }), 0U);
   EXPECT_EQ(LocksTakenBy([&] { node.IsInitialized(); }), 0U);
   EXPECT_EQ(LocksTakenBy([&] { node.Status(); }), 0U);
+  EXPECT_EQ(LocksTakenBy([&] { node.TryStatus(); }), 0U);
 }
+
+#ifdef HOTPATH_HAVE_MEMBERSHIP_PEERS
+// The peers' locks are counted like the instrumented mutex's, so their
+// lock_acquisitions_per_op compare with the before's and the after's.
+TEST(MembershipLocksTest, AbslPeerTakesOneLockPerCall) {
+  absl_mutex::SharedNodeState node;
+  for (uint64_t id = 1; id <= 5; ++id) node.AddPeer(MakePeer(id));
+  EXPECT_EQ(LocksTakenBy([&] { node.AddPeer(MakePeer(9)); }), 1U);
+  EXPECT_EQ(LocksTakenBy([&] { node.RemovePeer(9); }), 1U);
+  EXPECT_EQ(LocksTakenBy([&] { node.HasPeer(1); }), 1U);
+  EXPECT_EQ(LocksTakenBy([&] { node.WithPeer(1, [](const PeerInfo&) {}); }),
+            1U);
+  EXPECT_EQ(LocksTakenBy([&] { node.MemberCount(); }), 1U);
+  EXPECT_EQ(LocksTakenBy([&] { node.WithClusterMembers([](auto&) {}); }), 1U);
+  EXPECT_EQ(LocksTakenBy([&] { node.SetLeadership(true, 1, 2); }), 1U);
+  EXPECT_EQ(LocksTakenBy([&] { node.Status(); }), 1U);
+  EXPECT_EQ(LocksTakenBy([&] { node.TryStatus(); }), 1U);
+}
+
+TEST(MembershipLocksTest, TbbPeerLocksBucketThenElement) {
+  tbb_concurrent_hash_map::SharedNodeState node;
+  for (uint64_t id = 1; id <= 5; ++id) node.AddPeer(MakePeer(id));
+  // The table rehashes a bucket on its first access after growing, under
+  // more locks; the steady state is what the benchmark measures.
+  for (uint64_t id = 1; id <= 5; ++id) node.HasPeer(id);
+  node.HasPeer(99);
+  EXPECT_EQ(LocksTakenBy([&] { node.HasPeer(1); }), 1U);
+  EXPECT_EQ(LocksTakenBy([&] { node.HasPeer(99); }), 1U);
+  EXPECT_EQ(LocksTakenBy([&] { node.WithPeer(1, [](const PeerInfo&) {}); }),
+            2U);
+  EXPECT_EQ(LocksTakenBy([&] { node.GetPeer(1); }), 2U);
+  EXPECT_EQ(LocksTakenBy([&] { node.MemberCount(); }), 0U);
+  EXPECT_EQ(LocksTakenBy([&] { node.MarkPeerSeen(1, At(1), {}); }), 2U);
+}
+#endif
 
 #if HOTPATH_HAVE_ALLOC_COUNTER
 class MembershipAllocTest : public ::testing::Test {
@@ -378,6 +511,7 @@ TEST_F(MembershipAllocTest, AfterQueriesDoNotAllocate) {
   EXPECT_EQ(AllocsOf([&] { sink += node.IsLeader() ? 1 : 0; }), 0U);
   EXPECT_EQ(AllocsOf([&] { sink += node.LeaderId() + node.Term(); }), 0U);
   EXPECT_EQ(AllocsOf([&] { sink += node.Status().term; }), 0U);
+  EXPECT_EQ(AllocsOf([&] { sink += node.TryStatus().value().term; }), 0U);
   EXPECT_EQ(AllocsOf([&] { node.SetLeadership(true, 1, 3); }), 0U);
   EXPECT_GT(sink, 0U);
 }

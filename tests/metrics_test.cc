@@ -1,12 +1,16 @@
 // The metrics contract: the same events leave the same aggregated values on
 // every variant (before, after, and the prometheus-cpp peer), for fixed
-// cases, a seeded random sequence, and threads recording concurrently.
+// cases, a seeded random sequence, and threads recording concurrently; and
+// each variant's gauges and separator-holding names against values written
+// out here.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -87,7 +91,7 @@ class EventStream {
     // Some unknown operations, which every variant must ignore.
     static constexpr std::string_view kOps[] = {"create", "start", "stop",
                                                 "delete", "migrate"};
-    switch (pick(5)) {
+    switch (pick(6)) {
       case 0:
         m.RecordVmOperation(kOps[pick(5)], pick(20) != 0);
         break;
@@ -105,6 +109,12 @@ class EventStream {
                               {sign * static_cast<int64_t>(pick(16)),
                                sign * static_cast<int64_t>(pick(65536)),
                                sign * static_cast<int64_t>(pick(500))});
+        break;
+      }
+      case 4: {
+        const auto gauge =
+            static_cast<telemetry::Gauge>(pick(telemetry::kGauges.size()));
+        m.UpdateGauge(gauge, static_cast<int64_t>(pick(21)) - 10);
         break;
       }
       default: {
@@ -144,6 +154,10 @@ TYPED_TEST(MetricsEquivalenceTest, FixedCases) {
     m.UpdateNodeResources(NodeId(3), {-4, -8192, -100});
     m.RecordSchedulingDecision({NodeId(4), 0.947, {"vm-7", "vm-8"}});
     m.RecordSchedulingDecision({NodeId(4), 0.5, {}});
+    m.UpdateGauge(telemetry::Gauge::kRaftTerm, 1);
+    m.UpdateGauge(telemetry::Gauge::kRaftTerm, 1);
+    m.UpdateGauge(telemetry::Gauge::kVmTotal, 3);
+    m.UpdateGauge(telemetry::Gauge::kVmTotal, -1);
   };
   record(variant.metrics);
   record(reference.metrics);
@@ -170,6 +184,60 @@ TYPED_TEST(MetricsEquivalenceTest, FixedCases) {
           .at(fmt::format("node_id={},operation=start,vm_name=vm-1", NodeId(1)))
           .count,
       2U);
+  EXPECT_EQ(got.at("raft_term").at("").value, 2);
+  EXPECT_EQ(got.at("vm_total").at("").value, 2);
+  EXPECT_EQ(got.count("vm_running"), 0U);
+}
+
+// Gauges are added to with no attributes: one point each, under the empty
+// set, and none for a gauge never touched.
+TYPED_TEST(MetricsEquivalenceTest, GaugesHaveOnePointWithNoAttributes) {
+  TypeParam variant;
+  int64_t expected = 0;
+  for (int64_t delta : {1, 1, 1, -2, 40, -7}) {
+    variant.metrics.UpdateGauge(telemetry::Gauge::kPeerConnectionsActive,
+                                delta);
+    expected += delta;
+  }
+  variant.metrics.UpdateGauge(telemetry::Gauge::kClusterDiskAllocated, 0);
+  const Snapshot got = variant.Collect();
+  ASSERT_EQ(got.at("peer_connections_active").size(), 1U);
+  EXPECT_EQ(got.at("peer_connections_active").at("").value,
+            static_cast<double>(expected));
+  ASSERT_EQ(got.at("cluster_disk_allocated").size(), 1U);
+  EXPECT_EQ(got.at("cluster_disk_allocated").at("").value, 0);
+  for (const std::string_view name : telemetry::kGauges) {
+    const std::string prom = PromName(std::string(name));
+    if (prom != "peer_connections_active" && prom != "cluster_disk_allocated") {
+      EXPECT_EQ(got.count(prom), 0U) << prom;
+    }
+  }
+}
+
+// A VM name or node id may hold any byte, including the unit separator
+// '\x1f' a joined cache key would use: (a\x1fb, c) and (a, b\x1fc) are two
+// attribute sets, not one.
+TYPED_TEST(MetricsEquivalenceTest, NamesHoldingSeparatorBytesKeepTheirOwnSets) {
+  TypeParam variant;
+  const std::string unit_separator(1, '\x1f');
+  const std::string first_vm = "a" + unit_separator + "b";
+  const std::string second_node = "b" + unit_separator + "c";
+  variant.metrics.RecordVmOperationDuration(first_vm, "c", "start", 10);
+  variant.metrics.RecordVmOperationDuration("a", second_node, "start", 20);
+  variant.metrics.RecordVmOperationDuration("a", second_node, "start", 30);
+  const Snapshot got = variant.Collect();
+  const auto& points = got.at("vm_start_duration");
+  ASSERT_EQ(points.size(), 2U);
+  const auto first = points.find(
+      fmt::format("node_id=c,operation=start,vm_name={}", first_vm));
+  ASSERT_NE(first, points.end());
+  EXPECT_EQ(first->second.count, 1U);
+  EXPECT_EQ(first->second.value, 10);
+  const auto second = points.find(
+      fmt::format("node_id={},operation=start,vm_name=a", second_node));
+  ASSERT_NE(second, points.end());
+  EXPECT_EQ(second->second.count, 2U);
+  EXPECT_EQ(second->second.value, 50);
 }
 
 TYPED_TEST(MetricsEquivalenceTest, SeededRandomSequence) {

@@ -1,4 +1,5 @@
-// The metrics core: attribute sets, aggregation and bound handles.
+// The metrics core: attribute sets, aggregation and bound handles; the
+// orchestrator's registry of gauges.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -6,6 +7,7 @@
 #include <vector>
 
 #include "common/telemetry/attributes.h"
+#include "common/telemetry/instruments.h"
 #include "common/telemetry/meter.h"
 
 namespace hotpath::telemetry {
@@ -79,6 +81,26 @@ TEST(MeterTest, BoundAndUnboundAddsFromManyThreadsSum) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(meter.Collect().at("c").at("k=v").value, 40000);
+}
+
+// Gauge indexes name the up-down counter they say: gauges[kRaftTerm] is
+// raft.term, and so on for every gauge.
+TEST(InstrumentsTest, GaugesAreTheUpDownCountersTheirNamesSay) {
+  Meter meter;
+  const OrchestratorInstruments instruments(meter);
+  ASSERT_EQ(instruments.gauges.size(), kGauges.size());
+  for (size_t i = 0; i < kGauges.size(); ++i) {
+    ASSERT_NE(instruments.gauges[i], nullptr) << kGauges[i];
+    EXPECT_EQ(instruments.gauges[i]->name(), kGauges[i]);
+    EXPECT_EQ(instruments.gauges[i], &meter.CreateUpDownCounter(kGauges[i]));
+  }
+  EXPECT_EQ(instruments.gauges[GaugeIndex(Gauge::kRaftTerm)]->name(),
+            "raft.term");
+  EXPECT_EQ(instruments.gauges[GaugeIndex(Gauge::kVmTotal)]->name(),
+            "vm.total");
+  EXPECT_EQ(
+      instruments.gauges[GaugeIndex(Gauge::kPeerConnectionsActive)]->name(),
+      "peer.connections.active");
 }
 
 }  // namespace

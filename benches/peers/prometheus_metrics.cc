@@ -81,6 +81,9 @@ OrchestratorMetrics::OrchestratorMetrics(prometheus::Registry& registry)
   raft_log_append_timer_.family = storage_write_duration_;
   raft_log_append_timer_.labels = {{"operation", "append"},
                                    {"table", "raft_log"}};
+  for (size_t i = 0; i < gauges_.size(); ++i) {
+    gauges_[i].family = &GaugeFamily(registry, telemetry::kGauges[i]);
+  }
 }
 
 void OrchestratorMetrics::RecordVmOperation(std::string_view operation,
@@ -131,6 +134,11 @@ void OrchestratorMetrics::RecordSchedulingDecision(
              {"strategy", "priority"},
              {"decision", "preempt"}})
       .Increment(static_cast<double>(decision.preempted_vms.size()));
+}
+
+void OrchestratorMetrics::UpdateGauge(telemetry::Gauge gauge, int64_t delta) {
+  gauges_[telemetry::GaugeIndex(gauge)].Get().Increment(
+      static_cast<double>(delta));
 }
 
 telemetry::Snapshot Collect(const prometheus::Registry& registry) {

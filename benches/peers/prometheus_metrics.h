@@ -16,6 +16,7 @@
 #include <array>
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "common/telemetry/instruments.h"
@@ -36,6 +37,7 @@ class OrchestratorMetrics {
   void UpdateNodeResources(std::string_view node_id,
                            const telemetry::ResourceDelta& delta);
   void RecordSchedulingDecision(const telemetry::SchedulingDecision& decision);
+  void UpdateGauge(telemetry::Gauge gauge, int64_t delta);
 
  private:
   template <typename T>
@@ -59,6 +61,8 @@ class OrchestratorMetrics {
   prometheus::Family<prometheus::Gauge>* node_memory_;
   prometheus::Family<prometheus::Gauge>* node_disk_;
   prometheus::Family<prometheus::Counter>* preemptions_;
+  // Unlabelled, indexed like kGauges.
+  std::array<LazySeries<prometheus::Gauge>, telemetry::kGauges.size()> gauges_;
 };
 
 // The registry's state in the telemetry snapshot form, Prometheus names.

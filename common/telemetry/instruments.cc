@@ -21,22 +21,6 @@ constexpr std::array<std::string_view, 16> kOtherCounters = {
     "vm.status_update.total",
     "scheduler.decisions.total"};
 
-constexpr std::array<std::string_view, 14> kOtherUpDownCounters = {
-    "raft.term",
-    "raft.commit_index",
-    "vm.total",
-    "vm.running",
-    "vm.stopped",
-    "peer.connections.active",
-    "cluster.nodes.total",
-    "cluster.nodes.healthy",
-    "cluster.vcpus.total",
-    "cluster.vcpus.allocated",
-    "cluster.memory.total",
-    "cluster.memory.allocated",
-    "cluster.disk.total",
-    "cluster.disk.allocated"};
-
 constexpr std::array<std::string_view, 11> kOtherHistograms = {
     "raft.proposal.duration",
     "raft.batch.size",
@@ -71,13 +55,13 @@ OrchestratorInstruments::OrchestratorInstruments(Meter& meter)
           meter.CreateUpDownCounter("node.memory.available_mb")),
       node_disk_available(meter.CreateUpDownCounter("node.disk.available_gb")),
       scheduler_preemptions(meter.CreateCounter("scheduler.preemptions")) {
+  for (size_t i = 0; i < kGauges.size(); ++i) {
+    gauges[i] = &meter.CreateUpDownCounter(kGauges[i]);
+  }
   for (auto name : kOtherCounters) meter.CreateCounter(name);
-  for (auto name : kOtherUpDownCounters) meter.CreateUpDownCounter(name);
   for (auto name : kOtherHistograms) meter.CreateHistogram(name);
   other_names.insert(other_names.end(), kOtherCounters.begin(),
                      kOtherCounters.end());
-  other_names.insert(other_names.end(), kOtherUpDownCounters.begin(),
-                     kOtherUpDownCounters.end());
   other_names.insert(other_names.end(), kOtherHistograms.begin(),
                      kOtherHistograms.end());
 }

@@ -2,8 +2,48 @@
 
 #include <algorithm>
 #include <mutex>
+#include <thread>
 
 namespace hotpath::membership::after {
+
+// The seqlock without fences (ThreadSanitizer does not model them): the odd
+// version is stored before the values' release stores, so a reader whose
+// acquire load sees any new value then sees the version moved; the even
+// version is a release store after them.
+void SharedNodeState::BeginWrite() {
+  const uint64_t version = version_.load(std::memory_order_relaxed);
+  version_.store(version + 1, std::memory_order_relaxed);
+}
+
+void SharedNodeState::EndWrite() {
+  version_.store(version_.load(std::memory_order_relaxed) + 1,
+                 std::memory_order_release);
+}
+
+template <typename F>
+auto SharedNodeState::TryReadStable(F&& read) const
+    -> std::optional<decltype(read())> {
+  const uint64_t version = version_.load(std::memory_order_acquire);
+  if (version % 2 != 0) return std::nullopt;
+  auto value = read();
+  if (version_.load(std::memory_order_relaxed) != version) return std::nullopt;
+  return value;
+}
+
+template <typename F>
+auto SharedNodeState::ReadStable(F&& read) const {
+  // A writer's window is a few stores; past a few retries it was likely
+  // preempted inside it, and spinning would only delay it.
+  constexpr int kSpinsBeforeYield = 64;
+  for (int spins = 0;;) {
+    if (auto value = TryReadStable(read)) return *value;
+    if (spins < kSpinsBeforeYield) {
+      ++spins;
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
 
 SharedNodeState::SharedNodeState()
     : peers_(std::make_unique<const PeerList>()) {}
@@ -71,7 +111,8 @@ bool SharedNodeState::HasPeer(uint64_t id) const {
 }
 
 size_t SharedNodeState::MemberCount() const {
-  return member_count_.load(std::memory_order_acquire);
+  return ReadStable(
+      [this] { return member_count_.load(std::memory_order_acquire); });
 }
 
 std::map<uint64_t, cluster::PeerInfo> SharedNodeState::ClusterMembers() const {
@@ -86,9 +127,12 @@ std::map<uint64_t, cluster::PeerInfo> SharedNodeState::ClusterMembers() const {
 
 void SharedNodeState::SetLeadership(bool is_leader, uint64_t leader_id,
                                     uint64_t term) {
+  const std::unique_lock lock(write_mutex_);
+  BeginWrite();
   is_leader_.store(is_leader, std::memory_order_release);
   leader_id_.store(leader_id, std::memory_order_release);
   term_.store(term, std::memory_order_release);
+  EndWrite();
 }
 
 bool SharedNodeState::IsLeader() const {
@@ -112,10 +156,26 @@ bool SharedNodeState::IsInitialized() const {
 }
 
 NodeStatus SharedNodeState::Status() const {
+  return ToStatus(ReadStable([this] { return LoadLeadership(); }));
+}
+
+std::optional<NodeStatus> SharedNodeState::TryStatus() const {
+  const auto leadership = TryReadStable([this] { return LoadLeadership(); });
+  if (!leadership) return std::nullopt;
+  return ToStatus(*leadership);
+}
+
+SharedNodeState::Leadership SharedNodeState::LoadLeadership() const {
+  return {is_leader_.load(std::memory_order_acquire),
+          leader_id_.load(std::memory_order_acquire),
+          term_.load(std::memory_order_acquire)};
+}
+
+NodeStatus SharedNodeState::ToStatus(const Leadership& leadership) {
   NodeStatus status;
-  status.role = IsLeader() ? "Leader" : "Follower";
-  status.leader_id = LeaderId();
-  status.term = Term();
+  status.role = leadership.is_leader ? "Leader" : "Follower";
+  status.leader_id = leadership.leader_id;
+  status.term = leadership.term;
   return status;
 }
 
@@ -134,8 +194,11 @@ const cluster::PeerInfo* SharedNodeState::Find(const PeerList& peers,
 
 void SharedNodeState::Publish(std::unique_ptr<PeerList> next) {
   const size_t count = next->size();
+  BeginWrite();
   peers_.Publish(std::move(next));
   member_count_.store(count, std::memory_order_release);
+  EndWrite();
+  peers_.Reclaim();
 }
 
 }  // namespace hotpath::membership::after

@@ -5,8 +5,8 @@
 // hazard slot, check the cell still points at it, read, and clear the slot:
 // two atomic stores and two loads, all on memory no other reader writes, so
 // readers neither block nor bounce a shared cache line. Writers, serialised
-// by the caller's lock, publish a new snapshot, retire the old one and free
-// every retired snapshot no hazard slot names.
+// by the caller's lock, publish a new snapshot, retire the old one and then
+// free every retired snapshot no hazard slot names.
 //
 // Why not std::atomic<std::shared_ptr>: libstdc++ 12 guards it with a spin
 // bit in the control word, so every load is a lock acquisition plus two
@@ -95,12 +95,17 @@ class SnapshotCell {
   // The current snapshot, for a writer holding the writers' lock.
   const T& Current() const { return *current_.load(std::memory_order_relaxed); }
 
-  // Replaces the snapshot. Writers must be serialised by the caller.
+  // Replaces the snapshot and retires the old one; Reclaim() frees it.
+  // Writers must be serialised by the caller.
   void Publish(std::unique_ptr<const T> next) {
     const T* old = current_.exchange(next.release(), std::memory_order_seq_cst);
     retired_.emplace_back(old);
-    // Free what no reader names; anything still named waits for a later
-    // write (or the destructor).
+  }
+
+  // Frees the retired snapshots no reader names; anything still named waits
+  // for a later write (or the destructor). Apart from Publish so that a
+  // caller can publish inside a short critical window and free after it.
+  void Reclaim() {
     std::erase_if(retired_, [](const std::unique_ptr<const T>& r) {
       return !hazard::IsProtected(r.get());
     });

@@ -28,16 +28,21 @@ struct NodeHandles {
 using VmTimerHandles =
     std::array<telemetry::BoundHistogram, telemetry::kVmOperations.size()>;
 
-// Longest cache key built on the stack; longer keys bypass the caches.
+// Longest cache key built on the stack; longer keys bypass the caches. A
+// part's length fits the one byte before it.
 constexpr size_t kMaxKey = 256;
 
-// Writes the parts joined by '\x1f' into `buffer`; empty if they do not fit.
-std::string_view JoinKey(std::array<char, kMaxKey>& buffer,
-                         std::initializer_list<std::string_view> parts) {
+// Writes each part as its length (one byte) and its bytes into `buffer`, so
+// two different tuples of parts never make the same key, whatever bytes they
+// hold; empty if they do not fit.
+std::string_view LengthPrefixedKey(
+    std::array<char, kMaxKey>& buffer,
+    std::initializer_list<std::string_view> parts) {
+  static_assert(kMaxKey <= 256, "a part's length must fit one byte");
   size_t size = 0;
   for (const std::string_view part : parts) {
-    if (size + part.size() + 1 > buffer.size()) return {};
-    if (size > 0) buffer[size++] = '\x1f';
+    if (size + 1 + part.size() > buffer.size()) return {};
+    buffer[size++] = static_cast<char>(static_cast<unsigned char>(part.size()));
     std::memcpy(buffer.data() + size, part.data(), part.size());
     size += part.size();
   }
@@ -61,6 +66,10 @@ OrchestratorMetrics::OrchestratorMetrics(telemetry::Meter& meter)
         *instruments_.vm_operations[i].total, set);
     vm_operations_[i].failed = std::make_unique<LazyBound<uint64_t>>(
         *instruments_.vm_operations[i].failed, set);
+  }
+  for (size_t i = 0; i < gauges_.size(); ++i) {
+    gauges_[i] = std::make_unique<LazyBound<int64_t>>(*instruments_.gauges[i],
+                                                      AttributeSet{});
   }
 }
 
@@ -94,7 +103,7 @@ void OrchestratorMetrics::RecordVmOperationDuration(std::string_view vm_name,
         {"operation", AttrValue::Static(telemetry::kVmOperations[op])}});
   };
   std::array<char, kMaxKey> buffer;
-  const std::string_view key = JoinKey(buffer, {vm_name, node_id});
+  const std::string_view key = LengthPrefixedKey(buffer, {vm_name, node_id});
   if (key.empty()) {
     bind().Record(duration_ms);
     return;
@@ -148,7 +157,7 @@ void OrchestratorMetrics::RecordSchedulingDecision(
   };
   std::array<char, kMaxKey> buffer;
   const std::string_view key =
-      JoinKey(buffer, {decision.target_node, confidence});
+      LengthPrefixedKey(buffer, {decision.target_node, confidence});
   const uint64_t count = decision.preempted_vms.size();
   if (key.empty()) {
     bind().Add(count);
@@ -156,6 +165,10 @@ void OrchestratorMetrics::RecordSchedulingDecision(
   }
   thread_local HandleCache<telemetry::BoundSum<uint64_t>, 16> cache;
   cache.Get(cache_owner_, key, bind).Add(count);
+}
+
+void OrchestratorMetrics::UpdateGauge(telemetry::Gauge gauge, int64_t delta) {
+  gauges_[telemetry::GaugeIndex(gauge)]->Add(delta);
 }
 
 }  // namespace hotpath::metrics::after

@@ -95,5 +95,20 @@ NodeStatus SharedNodeState::Status() const {
   return status;
 }
 
+std::optional<NodeStatus> SharedNodeState::TryStatus() const {
+  NodeStatus status;
+  {
+    const std::shared_lock lock(is_leader_.mutex, std::try_to_lock);
+    if (!lock.owns_lock()) return std::nullopt;
+    status.role =
+        is_leader_.value ? std::string("Leader") : std::string("Follower");
+  }
+  const std::shared_lock lock(leader_.mutex, std::try_to_lock);
+  if (!lock.owns_lock()) return std::nullopt;
+  status.leader_id = leader_.value.id;
+  status.term = leader_.value.term;
+  return status;
+}
+
 }  // namespace hotpath::membership::before
 // NOLINTEND(performance-*)

@@ -81,5 +81,9 @@ void OrchestratorMetrics::RecordSchedulingDecision(
   }
 }
 
+void OrchestratorMetrics::UpdateGauge(telemetry::Gauge gauge, int64_t delta) {
+  instruments_.gauges[telemetry::GaugeIndex(gauge)]->Add(delta, {});
+}
+
 }  // namespace hotpath::metrics::before
 // NOLINTEND(performance-*)
