@@ -130,8 +130,12 @@ Run LoadRun(const std::string& path, const LoadOptions& options) {
       run.complexity.emplace(name, std::move(complexity));
     }
     if (run.rows) {
-      if (!run.rows->empty()) *run.rows += kRowSeparator;
-      *run.rows += parsed.row_text;
+      if (run.rows->empty()) {
+        *run.rows = std::move(parsed.row_text);  // the first file: no copy
+      } else if (!parsed.row_text.empty()) {
+        *run.rows += kRowSeparator;
+        *run.rows += parsed.row_text;
+      }
     }
     for (std::string& note : parsed.notes) run.notes.push_back(std::move(note));
   }
