@@ -4,9 +4,10 @@
 // the same number of completed proposals and the same answer (status, log
 // index, error) for every proposal and VM operation, with the same latency
 // on a virtual clock. Both sides are also checked against what the workload
-// implies (a model of the VM table, the batch layout, the metric totals), and
-// the VM table's rules on their own. The threaded pipeline is run on both
-// sides too, where only order-free results can be compared.
+// implies (a model of the VM table, the batch layout, the metric totals), each
+// side on its own so a failure names the side, and the VM table's rules on
+// their own. The threaded pipeline is run on both sides too, where only
+// order-free results can be compared.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -265,6 +266,7 @@ TEST_P(PipelineEquivalence, SidesEndInTheSameState) {
   const EndState before = RunPipeline<BeforeSide>(inputs, in_flight, 2);
   const EndState after = RunPipeline<AfterSide>(inputs, in_flight, 2);
   ExpectPipelineModel(inputs, in_flight, 2, before);
+  ExpectPipelineModel(inputs, in_flight, 2, after);
   ExpectSameState(before, after);
 }
 
@@ -283,6 +285,7 @@ TEST(PipelineEquivalence, LongRandomisedRun) {
   for (const size_t in_flight : {size_t{37}, size_t{163}}) {
     const EndState before = RunPipeline<BeforeSide>(inputs, in_flight, 1);
     const EndState after = RunPipeline<AfterSide>(inputs, in_flight, 1);
+    ExpectPipelineModel(inputs, in_flight, 1, before);
     ExpectPipelineModel(inputs, in_flight, 1, after);
     ExpectSameState(before, after);
   }
@@ -436,6 +439,7 @@ TEST_P(VmOperationsEquivalence, SidesEndInTheSameState) {
   const EndState before = RunVmOperations<BeforeSide>(w, rate, 2);
   const EndState after = RunVmOperations<AfterSide>(w, rate, 2);
   ExpectVmModel(w, 2, before);
+  ExpectVmModel(w, 2, after);
   ExpectSameState(before, after);
 }
 
@@ -479,6 +483,7 @@ TEST(VmOperationsEquivalence, LongRandomisedRun) {
   ASSERT_GE(w.ops.size(), 10'000u);
   const EndState before = RunVmOperations<BeforeSide>(w, 250'000, 1);
   const EndState after = RunVmOperations<AfterSide>(w, 250'000, 1);
+  ExpectVmModel(w, 1, before);
   ExpectVmModel(w, 1, after);
   ExpectSameState(before, after);
 }
