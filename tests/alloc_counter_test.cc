@@ -1,14 +1,29 @@
-// The counting layer counts each allocation call once, exactly, per thread.
+// The counting layer counts each allocation call once, exactly, per thread;
+// every block is made, sized and freed by one allocator, also with jemalloc
+// or mimalloc preloaded (the alloc_counter_test.<allocator> CTest entries);
+// and the smoke test's cross-check catches a benchmark that allocates on a
+// thread it does not count.
 #include "benches/harness/alloc_counter.h"
 
+#include <benchmark/benchmark.h>
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <malloc.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <new>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
+
+#include "benches/harness/bench_support.h"
 
 namespace hotpath::harness {
 namespace {
@@ -149,6 +164,273 @@ TEST_F(AllocCounterTest, PeakTrackingSeesLiveBytesAcrossThreads) {
   // Frees of blocks from before the window count too, hence the slack.
   EXPECT_GE(stats.net_bytes, 2000 - 64);
   EXPECT_LT(stats.net_bytes, 2000 + 64);
+}
+
+TEST_F(AllocCounterTest, ReallocarrayCountsAsRealloc) {
+  const AllocStats start = ThreadAllocStats();
+  void* p = reallocarray(nullptr, 10, 8);  // a malloc of 80
+  ASSERT_NE(p, nullptr);
+  Escape(p);
+  void* q = reallocarray(p, 20, 8);  // a realloc to 160
+  ASSERT_NE(q, nullptr);
+  Escape(q);
+  // n * size overflows: nothing allocated. Volatile, so the compiler does
+  // not see (and warn about) the size.
+  volatile size_t huge = SIZE_MAX / 2 + 1;
+  errno = 0;
+  EXPECT_EQ(reallocarray(nullptr, huge, 2), nullptr);
+  EXPECT_EQ(errno, ENOMEM);
+  const AllocStats mid = ThreadAllocStats() - start;
+  EXPECT_EQ(mid.allocs, 2U);
+  EXPECT_EQ(mid.bytes, 80U + 160);
+  EXPECT_EQ(mid.frees, 1U);
+  std::free(q);
+  EXPECT_EQ((ThreadAllocStats() - start).frees, 2U);
+}
+
+// Each allocation function's block, as the allocator that made it sees it:
+// malloc_usable_size covers the request, the block is aligned as asked, and
+// free takes it. With jemalloc preloaded, pvalloc left to the dynamic linker
+// is glibc's, whose block jemalloc can neither size nor free.
+TEST_F(AllocCounterTest, EveryBlockIsSizedAndFreedByItsAllocator) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  struct Case {
+    const char* name;
+    size_t size;
+    size_t align;
+    std::function<void*()> make;
+  };
+  const std::vector<Case> cases = {
+      {"malloc", 100, 1, [] { return std::malloc(100); }},
+      {"calloc", 80, 1, [] { return std::calloc(10, 8); }},
+      {"realloc", 300, 1, [] { return std::realloc(nullptr, 300); }},
+      {"reallocarray", 96, 1, [] { return reallocarray(nullptr, 12, 8); }},
+      {"posix_memalign", 128, 64,
+       [] {
+         void* p = nullptr;
+         return posix_memalign(&p, 64, 128) == 0 ? p : nullptr;
+       }},
+      {"aligned_alloc", 256, 128, [] { return aligned_alloc(128, 256); }},
+      {"memalign", 96, 32, [] { return memalign(32, 96); }},
+      {"valloc", 10, page, [] { return valloc(10); }},
+      {"pvalloc", 10, page, [] { return pvalloc(10); }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const AllocStats start = ThreadAllocStats();
+    void* p = c.make();
+    ASSERT_NE(p, nullptr);
+    Escape(p);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % c.align, 0U);
+    const size_t usable = malloc_usable_size(p);
+    EXPECT_GE(usable, c.size);
+    EXPECT_LT(usable, c.size + 2 * page);  // the block's own size, not junk
+    std::memset(p, 0x5a, usable);
+    std::free(p);
+    const AllocStats delta = ThreadAllocStats() - start;
+    EXPECT_EQ(delta.allocs, 1U);
+    EXPECT_EQ(delta.frees, 1U);
+    EXPECT_EQ(delta.bytes, c.size);
+  }
+  EXPECT_EQ(malloc_usable_size(nullptr), 0U);
+}
+
+// The preloaded entries really ran on the allocator they name.
+TEST_F(AllocCounterTest, RunsOnTheExpectedAllocator) {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts
+  const char* expected = std::getenv("HOTPATH_EXPECT_ALLOCATOR");
+  const std::string_view name = expected == nullptr ? "glibc" : expected;
+  const bool jemalloc = dlsym(RTLD_DEFAULT, "mallctl") != nullptr;
+  const bool mimalloc = dlsym(RTLD_DEFAULT, "mi_version") != nullptr;
+  EXPECT_EQ(jemalloc, name == "jemalloc");
+  EXPECT_EQ(mimalloc, name == "mimalloc");
+}
+
+TEST_F(AllocCounterTest, UncountedPathIsNotCounted) {
+  const AllocStats start = ThreadAllocStats();
+  void* p = UncountedMalloc(64);
+  ASSERT_NE(p, nullptr);
+  Escape(p);
+  UncountedFree(p);
+  EXPECT_EQ(ThreadAllocStats() - start, AllocStats{});
+}
+
+// The cross-check (bench_support.h), on benchmarks run here through Google
+// Benchmark's runner with the process-wide count on.
+
+struct RunResult {
+  std::string name;
+  bool error = false;
+  std::string message;
+  double allocs_per_op = -1;
+};
+
+class CollectingReporter : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context& /*context*/) override { return true; }
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      RunResult r;
+      r.name = run.benchmark_name();
+      r.error = run.error_occurred;
+      r.message = run.error_message;
+      const auto it = run.counters.find("allocs_per_op");
+      if (it != run.counters.end()) r.allocs_per_op = it->second.value;
+      results.push_back(r);
+    }
+  }
+  std::vector<RunResult> results;
+};
+
+// A helper thread that allocates one 48-byte block per request and counts
+// its own allocations.
+class Helper {
+ public:
+  Helper()
+      : thread_([this] {
+          const AllocStats start = ThreadAllocStats();
+          uint64_t served = 0;
+          while (true) {
+            const uint64_t want = requests_.load(std::memory_order_acquire);
+            if (want == kStop) break;
+            if (want == served) {
+              std::this_thread::yield();
+              continue;
+            }
+            void* p = std::malloc(48);
+            Escape(p);
+            std::free(p);
+            ++served;
+            const AllocStats mine = ThreadAllocStats() - start;
+            allocs_.store(mine.allocs, std::memory_order_relaxed);
+            bytes_.store(mine.bytes, std::memory_order_relaxed);
+            served_.store(served, std::memory_order_release);
+          }
+        }) {}
+  ~Helper() {
+    requests_.store(kStop, std::memory_order_release);
+    thread_.join();
+  }
+  Helper(const Helper&) = delete;
+  Helper& operator=(const Helper&) = delete;
+
+  void Serve() {
+    const uint64_t want = requests_.load(std::memory_order_relaxed) + 1;
+    requests_.store(want, std::memory_order_release);
+    while (served_.load(std::memory_order_acquire) != want) {
+      std::this_thread::yield();
+    }
+  }
+  uint64_t allocs() const { return allocs_.load(std::memory_order_relaxed); }
+  uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+
+ private:
+  static constexpr uint64_t kStop = UINT64_MAX;
+  std::atomic<uint64_t> requests_{0};
+  std::atomic<uint64_t> served_{0};
+  std::atomic<uint64_t> allocs_{0};
+  std::atomic<uint64_t> bytes_{0};
+  std::thread thread_;
+};
+
+// One allocation per iteration on the run's thread and one on the helper:
+// added by hand, or not.
+template <bool kAddHelper>
+void BM_WithHelper(benchmark::State& state) {
+  Helper helper;
+  helper.Serve();  // warm-up, outside the region
+  const uint64_t allocs_start = helper.allocs();
+  const uint64_t bytes_start = helper.bytes();
+  AllocationScope allocations(state);
+  for (auto _ : state) {
+    void* p = std::malloc(32);
+    Escape(p);
+    std::free(p);
+    helper.Serve();
+  }
+  if (kAddHelper) {
+    allocations.AddOtherThreads(helper.allocs() - allocs_start,
+                                helper.bytes() - bytes_start);
+  }
+  allocations.Report();
+}
+
+// Every run thread allocates, and does more before and after its region
+// (set-up and checks), which must not count.
+void BM_RunThreads(benchmark::State& state) {
+  std::vector<std::string> setup(8, std::string(100, 'x'));
+  Escape(setup.data());
+  AllocationScope allocations(state);
+  for (auto _ : state) {
+    auto* p = new char[50];
+    Escape(p);
+    delete[] p;
+  }
+  allocations.Report();
+  std::vector<std::string> check(8, std::string(100, 'z'));
+  Escape(check.data());
+}
+
+std::vector<RunResult> RunBenchmarks(const std::string& filter) {
+  CollectingReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter, filter);
+  return reporter.results;
+}
+
+class CrossCheckTest : public AllocCounterTest {
+ protected:
+  void SetUp() override {
+    AllocCounterTest::SetUp();
+    if (IsSkipped()) return;
+    EnableProcessCounting();
+    static const bool registered = [] {
+      benchmark::RegisterBenchmark("harness/CrossCheck/unaccounted",
+                                   BM_WithHelper<false>)
+          ->Iterations(200);
+      benchmark::RegisterBenchmark("harness/CrossCheck/added",
+                                   BM_WithHelper<true>)
+          ->Iterations(200);
+      benchmark::RegisterBenchmark("harness/CrossCheck/run_threads",
+                                   BM_RunThreads)
+          ->Iterations(200)
+          ->Threads(1)
+          ->Threads(3);
+      return true;
+    }();
+    static_cast<void>(registered);
+  }
+};
+
+TEST_F(CrossCheckTest, CatchesAnAllocationOnAnUncountedThread) {
+  const auto results = RunBenchmarks("^harness/CrossCheck/unaccounted/");
+  ASSERT_EQ(results.size(), 1U);
+  EXPECT_TRUE(results[0].error);
+  // Both counts named: 200 on the run's thread, 400 in the process.
+  EXPECT_NE(results[0].message.find("allocation cross-check"),
+            std::string::npos)
+      << results[0].message;
+  EXPECT_NE(results[0].message.find("counted 200 allocations (6400 bytes)"),
+            std::string::npos)
+      << results[0].message;
+  EXPECT_NE(results[0].message.find("made 400 (16000 bytes)"),
+            std::string::npos)
+      << results[0].message;
+}
+
+TEST_F(CrossCheckTest, AcceptsAllocationsAddedByHand) {
+  const auto results = RunBenchmarks("^harness/CrossCheck/added/");
+  ASSERT_EQ(results.size(), 1U);
+  EXPECT_FALSE(results[0].error) << results[0].message;
+  EXPECT_EQ(results[0].allocs_per_op, 2.0);
+}
+
+TEST_F(CrossCheckTest, AcceptsEveryRunThreadsOwnAllocations) {
+  const auto results = RunBenchmarks("^harness/CrossCheck/run_threads/");
+  ASSERT_EQ(results.size(), 2U);
+  for (const RunResult& r : results) {
+    EXPECT_FALSE(r.error) << r.name << ": " << r.message;
+    EXPECT_EQ(r.allocs_per_op, 1.0) << r.name;
+  }
 }
 
 }  // namespace

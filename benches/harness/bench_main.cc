@@ -2,9 +2,11 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string_view>
 #include <vector>
 
+#include "benches/harness/alloc_counter.h"
 #include "benches/harness/callgrind_support.h"
 #include "benches/harness/memory_manager.h"
 #include "benches/harness/run_context.h"
@@ -53,6 +55,18 @@ int main(int argc, char** argv) {
   }
   benchmark::AddCustomContext("hotpath_memory_manager",
                               memory_run ? "on" : "off");
+  // The smoke test's cross-check of per-thread against process-wide counts
+  // (bench_support.h); off in timed runs, where it would add a shared atomic
+  // to every allocation.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): main, before any benchmark thread
+  const char* cross_check = std::getenv("HOTPATH_ALLOC_CROSSCHECK");
+  if (cross_check != nullptr && std::string_view(cross_check) == "1" &&
+      hotpath::harness::AllocCountingEnabled()) {
+    hotpath::harness::EnableProcessCounting();
+  }
+  benchmark::AddCustomContext(
+      "hotpath_alloc_crosscheck",
+      hotpath::harness::ProcessCountingEnabled() ? "on" : "off");
   hotpath::harness::PeakMemoryManager memory_manager;
   if (memory_run) benchmark::RegisterMemoryManager(&memory_manager);
   if (under_valgrind) {

@@ -9,6 +9,20 @@
 // whatever iteration count the runner picked: allocs_per_op is identical from
 // run to run. (Letting Google Benchmark average per-thread doubles over a
 // varying iteration count leaves rounding dust in the last digit.)
+//
+// Per-thread counts see only the run's own threads: a thread the benchmark
+// starts itself must add its counts by hand (AddOtherThreads). The smoke test
+// checks that nothing was missed (HOTPATH_ALLOC_CROSSCHECK=1, see
+// bench_main.cc): the scope then also reads the process-wide count at the
+// region's two edges and fails the run (SkipWithError) when the reported
+// total differs from it. The edges are barriers of the run's threads: the
+// last thread to arrive reads the process count while every other one waits
+// without allocating, after it took its own per-thread snapshot. So both
+// counts cover the same window: the timed loop, Google Benchmark's start and
+// stop barriers around it, and whatever the body does between the scope's
+// construction and Report(); never the runner's bookkeeping between runs,
+// thread start-up, nor the memory manager's separate run (no check there:
+// it runs thread 0 alone, so the barrier would never fill).
 #ifndef HOTPATH_BENCHES_HARNESS_BENCH_SUPPORT_H_
 #define HOTPATH_BENCHES_HARNESS_BENCH_SUPPORT_H_
 
@@ -16,6 +30,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
+#include <thread>
 
 #include "benches/harness/alloc_counter.h"
 #include "benches/harness/callgrind_support.h"
@@ -77,6 +93,33 @@ class RunTotals {
   std::atomic<int> arrived_{0};
 };
 
+// A barrier of the run's threads at one edge of the counted region; the
+// last thread to arrive reads the process-wide count before releasing the
+// others, which wait by yielding (no allocation). Self-resetting, so one
+// instance serves every edge of every run.
+class RegionEdge {
+ public:
+  AllocStats Cross(int threads) {
+    if (threads == 1) return ProcessAllocStats();
+    const uint64_t generation = generation_.load(std::memory_order_acquire);
+    if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == threads) {
+      at_ = ProcessAllocStats();
+      arrived_.store(0, std::memory_order_relaxed);
+      generation_.store(generation + 1, std::memory_order_release);
+    } else {
+      while (generation_.load(std::memory_order_acquire) == generation) {
+        std::this_thread::yield();
+      }
+    }
+    return at_;
+  }
+
+ private:
+  std::atomic<int> arrived_{0};
+  std::atomic<uint64_t> generation_{0};
+  AllocStats at_;
+};
+
 class AllocationScope {
  public:
   // ops_per_iteration: how many logical operations one loop iteration does;
@@ -93,8 +136,10 @@ class AllocationScope {
         timing_dependent_(state.threads() > 1 && timing_dependent == nullptr
                               ? "threads"
                               : timing_dependent),
+        cross_check_(ProcessCountingEnabled() && !PeakTrackingActive()),
         start_(ThreadAllocStats()) {
     Totals().Reset(state);
+    if (cross_check_) process_start_ = Edge().Cross(state.threads());
     // Last, so the dump holds the loop and hardly anything else.
     if (state.thread_index() == 0) CallgrindLoopStart();
   }
@@ -102,15 +147,43 @@ class AllocationScope {
   AllocationScope(const AllocationScope&) = delete;
   AllocationScope& operator=(const AllocationScope&) = delete;
 
+  // Allocations in the region by threads the benchmark started itself
+  // (counted there with ThreadAllocStats), added to this thread's. Before
+  // Report().
+  void AddOtherThreads(uint64_t allocs, uint64_t bytes) {
+    others_allocs_ += allocs;
+    others_bytes_ += bytes;
+  }
+
   // Call once, after the loop, on every thread.
   void Report() {
     const AllocStats delta = ThreadAllocStats() - start_;
-    state_.SetItemsProcessed(static_cast<int64_t>(
-        static_cast<double>(state_.iterations()) * ops_per_iteration_));
-    const uint64_t mine[RunTotals::kSlots] = {delta.allocs, delta.bytes, 0, 0};
+    const uint64_t mine[RunTotals::kSlots] = {
+        delta.allocs + others_allocs_, delta.bytes + others_bytes_, 0, 0};
     uint64_t all[RunTotals::kSlots];
     uint64_t iterations = 0;
-    if (!Totals().Gather(state_, mine, all, iterations)) return;
+    const bool last = Totals().Gather(state_, mine, all, iterations);
+    // After every thread's Gather: the last one to gather may not be the
+    // last to cross, and it reads the totals only once all have crossed.
+    AllocStats process{};
+    if (cross_check_) process = Edge().Cross(state_.threads()) - process_start_;
+    // After the region: Google Benchmark keeps it in the counters map, whose
+    // first insertion allocates.
+    state_.SetItemsProcessed(static_cast<int64_t>(
+        static_cast<double>(state_.iterations()) * ops_per_iteration_));
+    if (!last) return;
+    if (cross_check_ && (process.allocs != all[0] || process.bytes != all[1])) {
+      const std::string message =
+          "allocation cross-check: the run counted " + std::to_string(all[0]) +
+          " allocations (" + std::to_string(all[1]) +
+          " bytes) on its threads, the process made " +
+          std::to_string(process.allocs) + " (" +
+          std::to_string(process.bytes) +
+          " bytes) in the same region: a thread the benchmark did not count "
+          "allocated (add it with AllocationScope::AddOtherThreads)";
+      state_.SkipWithError(message.c_str());
+      return;
+    }
     CallgrindLoopEnd(iterations, ops_per_iteration_, timing_dependent_);
     state_.counters["allocs_per_op"] =
         PerOp(all[0], iterations, ops_per_iteration_);
@@ -123,11 +196,19 @@ class AllocationScope {
     static RunTotals totals;
     return totals;
   }
+  static RegionEdge& Edge() {
+    static RegionEdge edge;
+    return edge;
+  }
 
   benchmark::State& state_;
   double ops_per_iteration_;
   const char* timing_dependent_;
+  bool cross_check_;
   AllocStats start_;
+  AllocStats process_start_;  // the same on every thread of the run
+  uint64_t others_allocs_ = 0;
+  uint64_t others_bytes_ = 0;
 };
 
 }  // namespace hotpath::harness

@@ -93,7 +93,7 @@ uint64_t ExpectedEntries(size_t in_flight) {
 
 // The threaded form: `clients` client threads and a Raft thread. The
 // AllocationScope sees this thread only; the pipeline's other threads count
-// their own, and both are folded into allocs_per_op and bytes_per_op.
+// their own, and the scope adds them into allocs_per_op and bytes_per_op.
 template <typename Side>
 void BM_ProposalPipelineThreaded(benchmark::State& state) {
   const auto in_flight = static_cast<size_t>(state.range(0));
@@ -102,21 +102,15 @@ void BM_ProposalPipelineThreaded(benchmark::State& state) {
                                                             clients);
   pipeline.RunPass();
   const ThreadCounts others_start = pipeline.OtherThreadCounts();
-  const harness::AllocStats mine_start = harness::ThreadAllocStats();
   harness::AllocationScope allocations(state, kProposals, "threads");
   for (auto _ : state) {
     PipelineStats stats = pipeline.RunPass();
     benchmark::DoNotOptimize(stats);
   }
-  const harness::AllocStats mine = harness::ThreadAllocStats() - mine_start;
   const ThreadCounts others = pipeline.OtherThreadCounts();
+  allocations.AddOtherThreads(others.allocs - others_start.allocs,
+                              others.bytes - others_start.bytes);
   allocations.Report();
-  const auto iterations = static_cast<uint64_t>(state.iterations());
-  state.counters["allocs_per_op"] =
-      harness::PerOp(mine.allocs + others.allocs - others_start.allocs,
-                     iterations, kProposals);
-  state.counters["bytes_per_op"] = harness::PerOp(
-      mine.bytes + others.bytes - others_start.bytes, iterations, kProposals);
 
   const uint64_t first = pipeline.node().log().last_index();
   const PipelineStats check = pipeline.RunPass();
