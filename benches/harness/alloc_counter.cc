@@ -124,15 +124,22 @@ bool EnsureResolved() {
     real.usable_size = Lookup<UsableSizeFn>("malloc_usable_size");
     const void* object = ObjectOf(reinterpret_cast<const void*>(real.malloc));
     if (object == nullptr) Die("alloc_counter: no malloc after this binary\n");
-    for (const void* fn : {reinterpret_cast<const void*>(real.calloc),
-                           reinterpret_cast<const void*>(real.realloc),
-                           reinterpret_cast<const void*>(real.free),
-                           reinterpret_cast<const void*>(real.posix_memalign),
-                           reinterpret_cast<const void*>(real.usable_size)}) {
+    for (const void* fn :
+         {reinterpret_cast<const void*>(real.calloc),
+          reinterpret_cast<const void*>(real.realloc),
+          reinterpret_cast<const void*>(real.free),
+          reinterpret_cast<const void*>(real.posix_memalign)}) {
       if (ObjectOf(fn) != object) {
-        Die("alloc_counter: the next allocator lacks calloc, realloc, free, "
-            "posix_memalign or malloc_usable_size\n");
+        Die("alloc_counter: the next allocator lacks calloc, realloc, free "
+            "or posix_memalign\n");
       }
+    }
+    // malloc_usable_size may come from further down: a forwarding layer
+    // (heaptrack's preload, bench-all --profile) defines the five above but
+    // not this one, and hands every block to the allocator below it, whose
+    // malloc_usable_size is then the one found.
+    if (real.usable_size == nullptr) {
+      Die("alloc_counter: no malloc_usable_size after this binary\n");
     }
     real.aligned_alloc =
         SameAllocator(Lookup<AlignedAllocFn>("aligned_alloc"), object);
