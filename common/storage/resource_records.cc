@@ -1,5 +1,6 @@
 #include "common/storage/resource_records.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -163,7 +164,8 @@ DecodeError DecodeWorker(std::span<const uint8_t> in, WorkerView* out) {
   WorkerFields f;
   const DecodeError error = ParseWorker(in, &f);
   if (error != DecodeError::kNone) return error;
-  *out = {f.name, f.cpu_cores, f.memory_mb, f.disk_gb, f.feature_count};
+  *out = {f.name,    f.cpu_cores,     f.memory_mb,
+          f.disk_gb, f.feature_count, f.features};
   return error;
 }
 
@@ -203,6 +205,20 @@ DecodeError DecodeVm(std::span<const uint8_t> in, VmView* out) {
   if (error != DecodeError::kNone) return error;
   *out = {f.name, f.vcpus, f.memory_mb, f.status, f.node_id};
   return error;
+}
+
+bool HasFeature(const WorkerCapabilities& capabilities,
+                std::string_view feature) {
+  return std::ranges::find(capabilities.features, feature) !=
+         capabilities.features.end();
+}
+
+bool HasFeature(const WorkerView& worker, std::string_view feature) {
+  wire::Reader r(worker.features);
+  for (uint32_t i = 0; i < worker.feature_count; ++i) {
+    if (r.String() == feature) return true;
+  }
+  return false;
 }
 
 std::string NodeKey(uint64_t node_id) {

@@ -79,6 +79,7 @@ struct WorkerView {
   uint64_t memory_mb = 0;
   uint64_t disk_gb = 0;
   uint32_t feature_count = 0;
+  std::span<const uint8_t> features;  // feature_count encoded strings
 };
 
 struct VmView {
@@ -106,6 +107,11 @@ DecodeError DecodeWorker(std::span<const uint8_t> in, WorkerRecord* out);
 DecodeError DecodeWorker(std::span<const uint8_t> in, WorkerView* out);
 DecodeError DecodeVm(std::span<const uint8_t> in, VmState* out);
 DecodeError DecodeVm(std::span<const uint8_t> in, VmView* out);
+
+// Whether a worker lists `feature`, in a decoded record or a view.
+bool HasFeature(const WorkerCapabilities& capabilities,
+                std::string_view feature);
+bool HasFeature(const WorkerView& worker, std::string_view feature);
 
 // The 8-byte little-endian key of a node id.
 std::string NodeKey(uint64_t node_id);
@@ -145,6 +151,16 @@ struct VmTotals {
   uint64_t vcpus = 0;
   uint64_t memory_mb = 0;
   bool operator==(const VmTotals&) const = default;
+};
+
+// What a VM asks of its node: vCPUs, memory and disk free, and every
+// feature listed.
+struct PlacementRequest {
+  uint32_t vcpus = 0;
+  uint64_t memory_mb = 0;
+  uint64_t disk_gb = 0;
+  std::vector<std::string> features;
+  bool operator==(const PlacementRequest&) const = default;
 };
 
 // Lookups answered from a cache (hits) or by reading the tables (misses);
