@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
+#include <utility>
 
 namespace hotpath::caching::after {
 
@@ -18,14 +20,72 @@ bool IsHealthy(const storage::Table& status_table, std::string_view key) {
          it->second[0] == static_cast<uint8_t>(storage::WorkerStatus::kOnline);
 }
 
-[[gnu::cold]] Status WorkerDecodeError(uint64_t node_id, DecodeError error) {
+Status WorkerDecodeError(uint64_t node_id, DecodeError error) {
   return Status::Error(fmt::format("deserialize worker {}: {}", node_id,
                                    storage::DecodeErrorText(error)));
 }
 
-[[gnu::cold]] Status VmDecodeError(std::string_view name, DecodeError error) {
+Status VmDecodeError(std::string_view name, DecodeError error) {
   return Status::Error(fmt::format("deserialize VM {}: {}", name,
                                    storage::DecodeErrorText(error)));
+}
+
+uint64_t Free(uint64_t total, uint64_t used) {
+  return total > used ? total - used : 0;
+}
+
+// The placement rule: among the healthy workers, those with at least the
+// request's free vCPUs, memory and disk (capacity less use; none when
+// overcommitted) and every requested feature; the most free memory wins, ties
+// go to the lowest node id.
+template <typename NodeResourceUsage>
+Status PickNode(const storage::PlacementRequest& request,
+                const std::vector<NodeResourceUsage>& node_usage,
+                uint64_t* node_id) {
+  const NodeResourceUsage* best = nullptr;
+  uint64_t best_free_memory = 0;
+  for (const NodeResourceUsage& usage : node_usage) {
+    const uint64_t free_memory =
+        Free(usage.capabilities.memory_mb, usage.used_memory_mb);
+    if (Free(usage.capabilities.cpu_cores, usage.used_vcpus) < request.vcpus ||
+        free_memory < request.memory_mb ||
+        Free(usage.capabilities.disk_gb, usage.used_disk_gb) <
+            request.disk_gb ||
+        !std::all_of(request.features.begin(), request.features.end(),
+                     [&](const std::string& feature) {
+                       return storage::HasFeature(usage.capabilities, feature);
+                     })) {
+      continue;
+    }
+    if (best == nullptr || free_memory > best_free_memory ||
+        (free_memory == best_free_memory && usage.node_id < best->node_id)) {
+      best = &usage;
+      best_free_memory = free_memory;
+    }
+  }
+  if (best == nullptr) {
+    return Status::Error(
+        fmt::format("no healthy worker fits {} vCPUs, {} MB, {} GB",
+                    request.vcpus, request.memory_mb, request.disk_gb));
+  }
+  *node_id = best->node_id;
+  return {};
+}
+
+// FNV-1a over the request's fields, to skip unequal keys in one compare.
+uint64_t KeyHash(const storage::PlacementRequest& request) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  const auto mix = [&hash](uint64_t value) {
+    hash = (hash ^ value) * 0x100000001b3ULL;
+  };
+  mix(request.vcpus);
+  mix(request.memory_mb);
+  mix(request.disk_gb);
+  for (const std::string& feature : request.features) {
+    mix(feature.size());
+    for (const char c : feature) mix(static_cast<uint8_t>(c));
+  }
+  return hash;
 }
 
 }  // namespace
@@ -36,51 +96,111 @@ ResourceTracker::ResourceTracker(const storage::ClusterTables& tables,
 
 Status ResourceTracker::ClusterSummary(storage::ClusterResourceSummary* out) {
   Lookup();
-  switch (outcome_) {
-    case Outcome::kOk:
-      *out = summary_;
-      return {};
-    case Outcome::kBadKey:
-      return Status::Error("parse node ID: invalid node ID");
-    case Outcome::kCapsError: {
-      const NodeEntry& node = nodes_[outcome_node_];
-      return WorkerDecodeError(node.summary.node_id, node.caps_error);
-    }
-    case Outcome::kVmError:
-      return VmError();
+  const std::vector<NodeResourceUsage>& node_usage = node_usage_;
+  const Status& status = usage_status_;
+  if (!status.ok()) return status;
+
+  storage::ClusterResourceSummary summary;
+  summary.total_nodes = node_usage.size();
+  for (const NodeResourceUsage& usage : node_usage) {
+    summary.total_vcpus += usage.capabilities.cpu_cores;
+    summary.used_vcpus += usage.used_vcpus;
+    summary.total_memory_mb += usage.capabilities.memory_mb;
+    summary.used_memory_mb += usage.used_memory_mb;
+    summary.total_disk_gb += usage.capabilities.disk_gb;
+    summary.used_disk_gb += usage.used_disk_gb;
+    summary.total_running_vms += usage.running_vms;
   }
-  return {};
+  *out = summary;
+  return status;
 }
 
 Status ResourceTracker::NodeUsage(uint64_t node_id, storage::NodeSummary* out) {
   Lookup();
-  const auto [first, last] = std::equal_range(
-      by_id_.begin(), by_id_.end(), std::pair<uint64_t, size_t>{node_id, 0},
-      [](const auto& a, const auto& b) { return a.first < b.first; });
-  const auto found = std::find_if(first, last, [this](const auto& e) {
-    return nodes_[e.second].exact_key;
-  });
-  if (found == last) {
+  const std::string key = storage::NodeKey(node_id);
+  const auto worker = tables_.workers().find(key);
+  if (worker == tables_.workers().end()) {
     return Status::Error(
         fmt::format("Node {} not found in worker registry", node_id));
   }
-  const NodeEntry& node = nodes_[found->second];
-  if (!node.online) {
+  if (!IsHealthy(tables_.worker_status(), key)) {
     return Status::Error(fmt::format("Node {} is not healthy", node_id));
   }
-  if (node.caps_error != DecodeError::kNone) {
-    return WorkerDecodeError(node_id, node.caps_error);
+  storage::WorkerView record;
+  if (const DecodeError error = storage::DecodeWorker(worker->second, &record);
+      error != DecodeError::kNone) {
+    return WorkerDecodeError(node_id, error);
   }
-  if (vm_error_ != DecodeError::kNone) return VmError();
-  *out = node.summary;
-  return {};
+  NodeResourceUsage usage;
+  usage.node_id = node_id;
+  usage.capabilities = record;
+  Status status = CalculateNodeUsage(&usage);
+  if (!status.ok()) return status;
+  *out = {usage.node_id,
+          usage.capabilities.cpu_cores,
+          usage.capabilities.memory_mb,
+          usage.capabilities.disk_gb,
+          usage.used_vcpus,
+          usage.used_memory_mb,
+          usage.used_disk_gb,
+          usage.running_vms};
+  return status;
 }
 
 Status ResourceTracker::Totals(storage::VmTotals* out) {
   Lookup();
-  if (vm_error_ != DecodeError::kNone) return VmError();
+  if (vm_error_ != DecodeError::kNone) {
+    return VmDecodeError(vm_error_name_, vm_error_);
+  }
   *out = totals_;
   return {};
+}
+
+Status ResourceTracker::PlaceVm(const storage::PlacementRequest& request,
+                                uint64_t* node_id) {
+  // The cache key is the request and the tables' commit count, which every
+  // write bumps: the cluster-state hash, exact where a hash could collide.
+  const storage::Clock::TimePoint now = clock_.Now();
+  const uint64_t version = tables_.version();
+  const uint64_t hash = KeyHash(request);
+  Placement* placement = nullptr;
+  for (Placement& p : placements_) {
+    if (p.last_used != 0 && p.hash == hash && p.request == request) {
+      placement = &p;
+      break;
+    }
+  }
+  if (placement == nullptr) {
+    // The least recently used entry (an empty one has last_used 0) makes
+    // room; its buffers are reused, so a miss allocates nothing once warm.
+    placement = &*std::min_element(placements_.begin(), placements_.end(),
+                                   [](const Placement& a, const Placement& b) {
+                                     return a.last_used < b.last_used;
+                                   });
+    placement->request = request;
+    placement->hash = hash;
+  } else if (placement->version != version) {
+    ++placement_stats_.invalidations;
+  } else if (now < placement->expires) {
+    ++placement_stats_.hits;
+    placement->last_used = ++placement_clock_;
+    if (placement->status.ok()) *node_id = placement->node_id;
+    return placement->status;
+  } else {
+    ++placement_stats_.expirations;
+  }
+  ++placement_stats_.misses;
+  placement->last_used = ++placement_clock_;
+  placement->version = version;
+  placement->expires = now + kPlacementTtl;
+
+  Lookup();
+  const std::vector<NodeResourceUsage>& node_usage = node_usage_;
+  placement->status = usage_status_;
+  if (!placement->status.ok()) return placement->status;
+  placement->status = PickNode(request, node_usage, &placement->node_id);
+  if (placement->status.ok()) *node_id = placement->node_id;
+  return placement->status;
 }
 
 void ResourceTracker::Lookup() {
@@ -104,36 +224,26 @@ void ResourceTracker::Lookup() {
 }
 
 void ResourceTracker::Refill() {
-  // The workers, in table order, with what the before would decode of each.
-  nodes_.clear();
+  // What the VMs hold per node id, for every id in the worker table: one
+  // pass over the VMs, up to the first record that does not decode (where
+  // every before walk over the VMs stops).
   by_id_.clear();
   for (const auto& [key, value] : tables_.workers()) {
-    NodeEntry node;
-    const std::optional<uint64_t> node_id = storage::ParseNodeKey(key);
-    if (!node_id) {
-      node.bad_key = true;
-      nodes_.push_back(node);
-      continue;
+    if (const std::optional<uint64_t> node_id = storage::ParseNodeKey(key)) {
+      by_id_.emplace_back().node_id = *node_id;
     }
-    node.exact_key = key.size() == 8;
-    node.summary.node_id = *node_id;
-    node.online = IsHealthy(tables_.worker_status(), key);
-    if (node.online) {
-      storage::WorkerView worker;
-      node.caps_error = storage::DecodeWorker(value, &worker);
-      if (node.caps_error == DecodeError::kNone) {
-        node.summary.cpu_cores = worker.cpu_cores;
-        node.summary.memory_mb = worker.memory_mb;
-        node.summary.disk_gb = worker.disk_gb;
-      }
-    }
-    by_id_.emplace_back(*node_id, nodes_.size());
-    nodes_.push_back(node);
   }
-  std::sort(by_id_.begin(), by_id_.end());
+  std::sort(by_id_.begin(), by_id_.end(),
+            [](const NodeResourceUsage& a, const NodeResourceUsage& b) {
+              return a.node_id < b.node_id;
+            });
+  by_id_.erase(
+      std::unique(by_id_.begin(), by_id_.end(),
+                  [](const NodeResourceUsage& a, const NodeResourceUsage& b) {
+                    return a.node_id == b.node_id;
+                  }),
+      by_id_.end());
 
-  // One pass over the VMs charges each to its node, up to the first record
-  // that does not decode (where every before walk over the VMs stops).
   vm_error_ = DecodeError::kNone;
   totals_ = {};
   for (const auto& [name, bytes] : tables_.vms()) {
@@ -147,56 +257,61 @@ void ResourceTracker::Refill() {
     if (!storage::HoldsResources(vm.status)) continue;
     totals_.vcpus += vm.vcpus;
     totals_.memory_mb += vm.memory_mb;
-    auto it = std::lower_bound(by_id_.begin(), by_id_.end(),
-                               std::pair<uint64_t, size_t>{vm.node_id, 0});
-    for (; it != by_id_.end() && it->first == vm.node_id; ++it) {
-      storage::NodeSummary& s = nodes_[it->second].summary;
-      s.used_vcpus += vm.vcpus;
-      s.used_memory_mb += vm.memory_mb;
-      s.used_disk_gb += storage::kDiskPerVmGb;
-      ++s.running_vms;
+    if (NodeResourceUsage* used = UsageOf(vm.node_id)) {
+      used->used_vcpus += vm.vcpus;
+      used->used_memory_mb += vm.memory_mb;
+      used->used_disk_gb += storage::kDiskPerVmGb;
+      ++used->running_vms;
     }
   }
 
-  // The before's cluster walk: the first bad key, undecodable healthy
-  // worker, or (at the first healthy worker, whose usage scans the VMs) bad
-  // VM record ends it.
-  summary_ = {};
-  outcome_ = Outcome::kOk;
-  bool vms_scanned = false;
-  for (size_t i = 0; i < nodes_.size(); ++i) {
-    const NodeEntry& node = nodes_[i];
-    if (node.bad_key) {
-      outcome_ = Outcome::kBadKey;
-      break;
-    }
-    if (!node.online) continue;
-    if (node.caps_error != DecodeError::kNone) {
-      outcome_ = Outcome::kCapsError;
-      outcome_node_ = i;
-      break;
-    }
-    if (!vms_scanned) {
-      vms_scanned = true;
-      if (vm_error_ != DecodeError::kNone) {
-        outcome_ = Outcome::kVmError;
-        break;
-      }
-    }
-    const storage::NodeSummary& s = node.summary;
-    ++summary_.total_nodes;
-    summary_.total_vcpus += s.cpu_cores;
-    summary_.used_vcpus += s.used_vcpus;
-    summary_.total_memory_mb += s.memory_mb;
-    summary_.used_memory_mb += s.used_memory_mb;
-    summary_.total_disk_gb += s.disk_gb;
-    summary_.used_disk_gb += s.used_disk_gb;
-    summary_.total_running_vms += s.running_vms;
-  }
+  // The before's cluster walk, now over cached usage.
+  node_usage_.clear();
+  usage_status_ = ClusterResourceUsage(&node_usage_);
 }
 
-Status ResourceTracker::VmError() const {
-  return VmDecodeError(vm_error_name_, vm_error_);
+Status ResourceTracker::ClusterResourceUsage(
+    std::vector<NodeResourceUsage>* out) {
+  for (const auto& [key, value] : tables_.workers()) {
+    const std::optional<uint64_t> node_id = storage::ParseNodeKey(key);
+    if (!node_id) return Status::Error("parse node ID: invalid node ID");
+    if (!IsHealthy(tables_.worker_status(), key)) continue;
+
+    storage::WorkerView record;
+    if (const DecodeError error = storage::DecodeWorker(value, &record);
+        error != DecodeError::kNone) {
+      return WorkerDecodeError(*node_id, error);
+    }
+    NodeResourceUsage usage;
+    usage.node_id = *node_id;
+    usage.capabilities = record;
+    Status status = CalculateNodeUsage(&usage);
+    if (!status.ok()) return status;
+    out->push_back(usage);
+  }
+  return {};
+}
+
+Status ResourceTracker::CalculateNodeUsage(NodeResourceUsage* usage) {
+  if (vm_error_ != DecodeError::kNone) {
+    return VmDecodeError(vm_error_name_, vm_error_);
+  }
+  if (const NodeResourceUsage* used = UsageOf(usage->node_id)) {
+    usage->used_vcpus = used->used_vcpus;
+    usage->used_memory_mb = used->used_memory_mb;
+    usage->used_disk_gb = used->used_disk_gb;
+    usage->running_vms = used->running_vms;
+  }
+  return {};
+}
+
+ResourceTracker::NodeResourceUsage* ResourceTracker::UsageOf(uint64_t node_id) {
+  // by_id_ holds each id once: duplicate keys (a 9-byte key parses as its
+  // first 8) share one node's VMs, as the before's scan charges them.
+  const auto it = std::lower_bound(
+      by_id_.begin(), by_id_.end(), node_id,
+      [](const NodeResourceUsage& a, uint64_t id) { return a.node_id < id; });
+  return it != by_id_.end() && it->node_id == node_id ? &*it : nullptr;
 }
 
 }  // namespace hotpath::caching::after

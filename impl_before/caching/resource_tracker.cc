@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,6 +29,48 @@ Status WorkerDecodeError(uint64_t node_id, DecodeError error) {
 Status VmDecodeError(std::string_view name, DecodeError error) {
   return Status::Error(fmt::format("deserialize VM {}: {}", name,
                                    storage::DecodeErrorText(error)));
+}
+
+uint64_t Free(uint64_t total, uint64_t used) {
+  return total > used ? total - used : 0;
+}
+
+// The placement rule: among the healthy workers, those with at least the
+// request's free vCPUs, memory and disk (capacity less use; none when
+// overcommitted) and every requested feature; the most free memory wins, ties
+// go to the lowest node id.
+template <typename NodeResourceUsage>
+Status PickNode(const storage::PlacementRequest& request,
+                const std::vector<NodeResourceUsage>& node_usage,
+                uint64_t* node_id) {
+  const NodeResourceUsage* best = nullptr;
+  uint64_t best_free_memory = 0;
+  for (const NodeResourceUsage& usage : node_usage) {
+    const uint64_t free_memory =
+        Free(usage.capabilities.memory_mb, usage.used_memory_mb);
+    if (Free(usage.capabilities.cpu_cores, usage.used_vcpus) < request.vcpus ||
+        free_memory < request.memory_mb ||
+        Free(usage.capabilities.disk_gb, usage.used_disk_gb) <
+            request.disk_gb ||
+        !std::all_of(request.features.begin(), request.features.end(),
+                     [&](const std::string& feature) {
+                       return storage::HasFeature(usage.capabilities, feature);
+                     })) {
+      continue;
+    }
+    if (best == nullptr || free_memory > best_free_memory ||
+        (free_memory == best_free_memory && usage.node_id < best->node_id)) {
+      best = &usage;
+      best_free_memory = free_memory;
+    }
+  }
+  if (best == nullptr) {
+    return Status::Error(
+        fmt::format("no healthy worker fits {} vCPUs, {} MB, {} GB",
+                    request.vcpus, request.memory_mb, request.disk_gb));
+  }
+  *node_id = best->node_id;
+  return {};
 }
 
 }  // namespace
@@ -106,6 +149,15 @@ Status ResourceTracker::Totals(storage::VmTotals* out) {
   }
   *out = totals;
   return {};
+}
+
+Status ResourceTracker::PlaceVm(const storage::PlacementRequest& request,
+                                uint64_t* node_id) {
+  ++placement_stats_.misses;
+  std::vector<NodeResourceUsage> node_usage;
+  Status status = ClusterResourceUsage(&node_usage);
+  if (!status.ok()) return status;
+  return PickNode(request, node_usage, node_id);
 }
 
 Status ResourceTracker::ClusterResourceUsage(
