@@ -174,20 +174,23 @@ void BM_ProposeNotLeader(benchmark::State& state) {
 
 // One map per variant for the whole process, shared by all threads (each
 // thread has its own log: the map's lock is what is contended).
-// Warmed once to its full reservation (1024 in flight, more than two
-// threads' 2 x 100), so no run grows it: the flat maps keep their slots,
-// std::unordered_map (std_promise) its buckets, and concurrent warm-ups need
-// not reach the peak on their own.
+// Warmed once with every command twice in flight (2000, more than two
+// threads' 2 x 100 of any two windows), so no run grows it: the flat maps
+// keep their slots, std::unordered_map (std_promise) its buckets, the
+// after's entry pool a buffer of each size class for every entry two
+// windows can hold at once, and concurrent warm-ups need not reach the peak
+// on their own.
 template <typename Side>
 typename Side::Pending& SharedPending() {
   static typename Side::Pending pending(1024);
   static const bool warmed = [] {
     InMemoryRaftLog log;
-    const auto ids = proposal::MakeProposalIds(1024, 99);
+    const auto ids = proposal::MakeProposalIds(2 * kProposals, 99);
     std::vector<typename Side::Waiter> waiters;
     waiters.reserve(ids.size());
-    for (const ProposalId& id : ids) {
-      waiters.push_back(pending.Propose(id, Commands()[0], log));
+    for (size_t i = 0; i < ids.size(); ++i) {
+      waiters.push_back(
+          pending.Propose(ids[i], Commands()[i % kProposals], log));
     }
     for (const ProposalId& id : ids)
       pending.Apply(id, Side::Result::Applied(1));

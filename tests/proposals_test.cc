@@ -34,6 +34,7 @@
 #include "common/proposal/raft_log.h"
 #include "common/proposal/result.h"
 #include "common/proposal/workload.h"
+#include "common/wire/owned_bytes.h"
 #include "impl_after/proposals/pending_proposals.h"
 #include "impl_before/proposals/pending_proposals.h"
 
@@ -135,6 +136,20 @@ wire::Bytes SingleEntry(const ProposalId& id, const Command& command) {
   return bytes;
 }
 
+// Hands `entry` over as the side takes it: as an owned buffer (before,
+// after, the model) or as a vector the side empties (the peers).
+template <typename Pending>
+auto ProposeEntry(Pending& pending, const ProposalId& id, wire::Bytes& entry,
+                  InMemoryRaftLog& log) {
+  if constexpr (requires {
+                  pending.ProposeEntry(id, wire::OwnedBytes(), log);
+                }) {
+    return pending.ProposeEntry(id, wire::OwnedBytes(std::move(entry)), log);
+  } else {
+    return pending.ProposeEntry(id, entry, log);
+  }
+}
+
 // --- the model ------------------------------------------------------------
 
 // The contract written down as plainly as possible, sharing no code with
@@ -196,16 +211,15 @@ class PendingProposals {
                  InMemoryRaftLog& log) {
     wire::Bytes entry;
     proposal::SerializeSingleEntry(id, command, entry);
-    return ProposeEntry(id, entry, log);
+    return ProposeEntry(id, wire::OwnedBytes(std::move(entry)), log);
   }
-  Waiter ProposeEntry(const ProposalId& id, wire::Bytes& entry,
+  Waiter ProposeEntry(const ProposalId& id, wire::OwnedBytes entry,
                       InMemoryRaftLog& log) {
     auto slot = std::make_shared<std::optional<ProposalResult>>();
     Slot& pending = pending_[id.ToHex()];
     if (pending) *pending = ProposalResult::ChannelClosed();  // replaced
     pending = slot;
     const bool appended = log.Append(std::move(entry));
-    entry.clear();
     if (!appended) Apply(id, ProposalResult::NotLeader());
     return Waiter(slot);
   }
@@ -250,7 +264,7 @@ std::vector<std::string> RoundTripTrace(InMemoryRaftLog& log) {
   auto w0 = pending.Propose(ids[0], commands[0], log);
   auto w1 = pending.Propose(ids[1], commands[1], log);
   wire::Bytes entry = SingleEntry(batch_id, commands[2]);
-  auto w2 = pending.ProposeEntry(batch_id, entry, log);
+  auto w2 = ProposeEntry(pending, batch_id, entry, log);
   trace.push_back(fmt::format("entry left {} bytes", entry.size()));
   trace.push_back(fmt::format("pending {}", pending.PendingCount()));
   trace.push_back(

@@ -1,7 +1,5 @@
 #include "common/proposal/raft_log.h"
 
-#include <algorithm>
-#include <bit>
 #include <iterator>
 #include <utility>
 
@@ -14,11 +12,6 @@ bool InMemoryRaftLog::Append(wire::OwnedBytes data) {
   if (record_history_) history_.push_back(data.bytes());
   entries_.push_back({index, std::move(data)});
   return true;
-}
-
-bool InMemoryRaftLog::Append(std::span<const uint8_t> data) {
-  if (!is_leader()) return false;
-  return Append(span_pool_.Copy(data));
 }
 
 void InMemoryRaftLog::CommitAll() {
@@ -61,38 +54,6 @@ size_t InMemoryRaftLog::DropApplied() {
   std::lock_guard lock(mu_);
   applied_index_ += applied;
   return applied;
-}
-
-wire::OwnedBytes InMemoryRaftLog::SpanPool::Copy(
-    std::span<const uint8_t> data) {
-  const size_t size_class = std::max(
-      kMinClass,
-      static_cast<size_t>(std::bit_width(!data.empty() ? data.size() - 1 : 0)));
-  wire::Bytes bytes;
-  if (size_class > kMaxClass) {
-    bytes.assign(data.begin(), data.end());
-    return wire::OwnedBytes(std::move(bytes));
-  }
-  {
-    std::lock_guard lock(mu_);
-    auto& spares = free_[size_class - kMinClass];
-    if (!spares.empty()) {
-      bytes = std::move(spares.back());
-      spares.pop_back();
-    }
-  }
-  if (bytes.capacity() == 0) bytes.reserve(size_t{1} << size_class);
-  bytes.assign(data.begin(), data.end());
-  return wire::OwnedBytes(std::move(bytes), *this);
-}
-
-void InMemoryRaftLog::SpanPool::Recycle(wire::Bytes&& bytes) noexcept {
-  const auto size_class =
-      static_cast<size_t>(std::bit_width(bytes.capacity()) - 1);
-  bytes.clear();
-  std::lock_guard lock(mu_);
-  free_[std::min(size_class, kMaxClass) - kMinClass].push_back(
-      std::move(bytes));
 }
 
 }  // namespace hotpath::proposal

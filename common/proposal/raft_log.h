@@ -3,21 +3,15 @@
 // handed over as an owned buffer, as raft-rs's propose takes the Vec<u8>:
 // the log keeps it until the entry is applied, then drops it, which frees a
 // plain buffer and hands a pooled one back to the pool that lent it (the
-// applier is the consumer that returns it). Nothing here reuses a caller's
-// buffer for it.
-//
-// Append(span) is the exception, kept for impl_after/proposals, which hands
-// over a borrowed span: the log copies it into a buffer from its own
-// power-of-two size-classed pool, so that caller appends with no allocation
-// in steady state though raft-rs offers no such thing. Callers that can
-// should hand over an OwnedBytes from a pool of their own instead.
+// applier is the consumer that returns it). The log never copies an entry
+// and keeps no buffers of its own: a side that reuses buffers does it
+// through its own pool and this drop.
 //
 // Thread-safe: any number of proposers, one applier at a time. The applier's
 // callback runs without the log's lock held, so it may take other locks.
 #ifndef HOTPATH_COMMON_PROPOSAL_RAFT_LOG_H_
 #define HOTPATH_COMMON_PROPOSAL_RAFT_LOG_H_
 
-#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -47,8 +41,6 @@ class InMemoryRaftLog {
   bool Append(wire::Bytes&& data) {
     return Append(wire::OwnedBytes(std::move(data)));
   }
-  // Copies `data` into the log's own pool (see above).
-  bool Append(std::span<const uint8_t> data);
 
   // Marks every appended entry committed, as a quorum would.
   void CommitAll();
@@ -79,26 +71,10 @@ class InMemoryRaftLog {
     wire::OwnedBytes data;
   };
 
-  // Append(span)'s buffers, one free list per power-of-two size class.
-  class SpanPool final : public wire::Recycler {
-   public:
-    wire::OwnedBytes Copy(std::span<const uint8_t> data);
-    void Recycle(wire::Bytes&& bytes) noexcept override;
-
-   private:
-    static constexpr size_t kMinClass = 10;  // 1 KiB
-    static constexpr size_t kMaxClass = 21;  // 2 MiB
-    std::mutex mu_;
-    std::array<std::vector<wire::Bytes>, kMaxClass - kMinClass + 1> free_;
-  };
-
   void TakeCommitted();
   size_t DropApplied();
 
   std::atomic<bool> leader_{true};
-  // Declared before the entries: the log's own buffers go back to it when
-  // the entries are destroyed.
-  SpanPool span_pool_;
   mutable std::mutex mu_;
   uint64_t last_index_ = 0;
   uint64_t committed_index_ = 0;

@@ -1,7 +1,6 @@
 #include "impl_after/batching/proposal_batcher.h"
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
 namespace hotpath::batching::after {
@@ -14,34 +13,30 @@ ProposalBatcher::ProposalBatcher(proposals::after::PendingProposals& pending,
       log_(log),
       node_id_(node_id),
       limits_(limits),
-      header_size_(proposal::BatchHeaderSize(
-          proposal::ProposalId::ForBatch(node_id, 0))),
-      channels_(expected_in_flight) {
-  header_.reserve(header_size_);
-  queue_ = TakeSenderList();
+      channels_(expected_in_flight),
+      entries_(expected_in_flight) {
+  queue_ = TakeQueue();
   const size_t batches =
       expected_in_flight / std::max<size_t>(limits_.max_proposals, 1) + 1;
   in_flight_.reserve(batches);
-  spare_lists_.reserve(batches + 1);
+  spare_queues_.reserve(batches + 1);
 }
 
 Waiter ProposalBatcher::Add(const proposal::ProposalId& id,
                             const proposal::Command& command,
                             proposal::TimePoint now) {
-  const size_t estimate =
-      proposal::EstimateProposalSize(proposal::CommandSize(command), id);
+  // The estimate computes the command's length instead of serialising it.
+  const size_t command_size = proposal::CommandSize(command);
+  const size_t estimate = proposal::EstimateProposalSize(command_size, id);
   std::lock_guard lock(mu_);
   if (!queue_.empty() && queued_bytes_ + estimate > limits_.max_bytes) {
     FlushLocked();
   }
-  if (queue_.empty()) {
-    first_queued_ = now;
-    entry_.resize(header_size_);  // filled in by FlushLocked
-  }
-  proposal::SerializeBatchItem(id, command, entry_);
+  if (queue_.empty()) first_queued_ = now;
   proposals::after::ResponseChannels::Channel channel = channels_.Open();
-  queue_.push_back(std::move(channel.sender));
+  queue_.push_back({id, &command, std::move(channel.sender)});
   queued_bytes_ += estimate;
+  items_size_ += proposal::BatchItemSize(id, command);
   if (queue_.size() >= limits_.max_proposals ||
       queued_bytes_ >= limits_.max_bytes) {
     FlushLocked();
@@ -72,12 +67,12 @@ size_t ProposalBatcher::DeliverResults() {
       continue;
     }
     const ProposalResult result = in_flight.batch.Wait();
-    for (proposals::after::Sender& sender : in_flight.senders) {
-      sender.Send(result);  // shares the error text
+    for (Queued& queued : in_flight.proposals) {
+      queued.sender.Send(result);  // shares the error text
     }
-    delivered += in_flight.senders.size();
-    in_flight.senders.clear();
-    spare_lists_.push_back(std::move(in_flight.senders));
+    delivered += in_flight.proposals.size();
+    in_flight.proposals.clear();
+    spare_queues_.push_back(std::move(in_flight.proposals));
   }
   in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(kept),
                    in_flight_.end());
@@ -98,26 +93,31 @@ bool ProposalBatcher::FlushLocked() {
   if (queue_.empty()) return false;
   const auto batch_id =
       proposal::ProposalId::ForBatch(node_id_, next_sequence_++);
-  header_.clear();
+  // Exactly sized, as before, but lent by the pool: the log's applier drops
+  // it once applied, which hands it back.
+  wire::OwnedBytes entry =
+      entries_.Acquire(proposal::BatchHeaderSize(batch_id) + items_size_);
   proposal::WriteBatchHeader(batch_id, static_cast<uint32_t>(queue_.size()),
-                             header_);
-  std::memcpy(entry_.data(), header_.data(), header_size_);
-  Waiter batch = pending_.ProposeEntry(batch_id, entry_, log_);
-  in_flight_.push_back(
-      {std::move(batch), std::exchange(queue_, TakeSenderList())});
+                             entry.bytes());
+  for (const Queued& queued : queue_) {
+    proposal::SerializeBatchItem(queued.id, *queued.command, entry.bytes());
+  }
+  Waiter batch = pending_.ProposeEntry(batch_id, std::move(entry), log_);
+  in_flight_.push_back({std::move(batch), std::exchange(queue_, TakeQueue())});
   queued_bytes_ = 0;
+  items_size_ = 0;
   return true;
 }
 
-std::vector<proposals::after::Sender> ProposalBatcher::TakeSenderList() {
-  if (spare_lists_.empty()) {
-    std::vector<proposals::after::Sender> list;
-    list.reserve(limits_.max_proposals);
-    return list;
+std::vector<ProposalBatcher::Queued> ProposalBatcher::TakeQueue() {
+  if (spare_queues_.empty()) {
+    std::vector<Queued> queue;
+    queue.reserve(limits_.max_proposals);
+    return queue;
   }
-  std::vector<proposals::after::Sender> list = std::move(spare_lists_.back());
-  spare_lists_.pop_back();
-  return list;
+  std::vector<Queued> queue = std::move(spare_queues_.back());
+  spare_queues_.pop_back();
+  return queue;
 }
 
 }  // namespace hotpath::batching::after

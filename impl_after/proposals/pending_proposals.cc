@@ -5,26 +5,28 @@
 namespace hotpath::proposals::after {
 
 PendingProposals::PendingProposals(size_t expected_in_flight)
-    : channels_(expected_in_flight), pending_(expected_in_flight) {}
+    : channels_(expected_in_flight),
+      entries_(expected_in_flight),
+      pending_(expected_in_flight) {}
 
 Waiter PendingProposals::Propose(const proposal::ProposalId& id,
                                  const proposal::Command& command,
                                  proposal::InMemoryRaftLog& log) {
   Waiter waiter = Register(id);
-  // One buffer per proposing thread; it keeps the capacity of the largest
-  // entry it has held.
-  thread_local wire::Bytes entry;
-  entry.clear();
-  proposal::SerializeSingleEntry(id, command, entry);
-  HandToRaft(id, entry, log);
+  // Sized first, as before, but lent by the pool: the log's applier drops
+  // it once applied, which hands it back.
+  wire::OwnedBytes entry =
+      entries_.Acquire(proposal::SingleEntrySize(id, command));
+  proposal::SerializeSingleEntry(id, command, entry.bytes());
+  HandToRaft(id, std::move(entry), log);
   return waiter;
 }
 
 Waiter PendingProposals::ProposeEntry(const proposal::ProposalId& id,
-                                      wire::Bytes& entry,
+                                      wire::OwnedBytes entry,
                                       proposal::InMemoryRaftLog& log) {
   Waiter waiter = Register(id);
-  HandToRaft(id, entry, log);
+  HandToRaft(id, std::move(entry), log);
   return waiter;
 }
 
@@ -52,11 +54,10 @@ Waiter PendingProposals::Register(const proposal::ProposalId& id) {
 }
 
 void PendingProposals::HandToRaft(const proposal::ProposalId& id,
-                                  wire::Bytes& entry,
+                                  wire::OwnedBytes entry,
                                   proposal::InMemoryRaftLog& log) {
-  const bool appended = log.Append(std::span<const uint8_t>(entry));
-  entry.clear();  // empty as before leaves it, but the capacity stays
-  if (appended) return;
+  // A refused entry is dropped by the log: a lent one goes back at once.
+  if (log.Append(std::move(entry))) return;
   Sender sender = Remove(id);
   if (sender.valid()) sender.Send(ProposalResult::NotLeader());
 }

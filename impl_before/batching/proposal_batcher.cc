@@ -91,7 +91,9 @@ bool ProposalBatcher::FlushLocked() {
   for (const Queued& queued : queue_) {
     proposal::SerializeBatchItem(queued.id, *queued.command, entry);
   }
-  Waiter batch = pending_.ProposeEntry(batch_id, entry, log_);
+  // Handed over as raft-rs takes the Vec; freed once applied.
+  Waiter batch =
+      pending_.ProposeEntry(batch_id, wire::OwnedBytes(std::move(entry)), log_);
   // std::mem::take: the next batch starts from an empty vector again.
   in_flight_.push_back({std::move(batch), std::exchange(queue_, {})});
   queued_bytes_ = 0;

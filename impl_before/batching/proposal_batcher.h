@@ -5,7 +5,16 @@
 // into a fresh vector and proposes it under a 16-byte batch id through the
 // pending-proposal map; once the batch's result arrives it is fanned out to
 // every waiter, each getting its own copy (and its own copy of the error
-// string). The cut rule is common/proposal/batch_policy.h.
+// string). The entry is handed to the log as an owned buffer, as raft-rs
+// takes the Vec, and freed once applied. The cut rule is
+// common/proposal/batch_policy.h. Allocations per proposal (1600 proposals,
+// 400 in flight; exact): 2 + (q + 3) / B for batches of B, where q is the
+// queue vector's growths to B entries: the scratch serialisation and the
+// proposal's oneshot; per batch the queue's growths, the entry, and the
+// batch's oneshot and id copy in the pending map. Batches of 1: 6 (950
+// bytes), of 16: 2.5 (806), of 100: 2.11 (820); a rejected batch adds a
+// copy of the error text per waiter and one per batch (of 16: 3.56, of 100:
+// 3.12).
 #ifndef HOTPATH_IMPL_BEFORE_BATCHING_PROPOSAL_BATCHER_H_
 #define HOTPATH_IMPL_BEFORE_BATCHING_PROPOSAL_BATCHER_H_
 

@@ -17,15 +17,15 @@ Waiter PendingProposals::Propose(const proposal::ProposalId& id,
   wire::Bytes entry;
   entry.reserve(proposal::SingleEntrySize(id, command));
   proposal::SerializeSingleEntry(id, command, entry);
-  HandToRaft(id, entry, log);
+  HandToRaft(id, wire::OwnedBytes(std::move(entry)), log);
   return waiter;
 }
 
 Waiter PendingProposals::ProposeEntry(const proposal::ProposalId& id,
-                                      wire::Bytes& entry,
+                                      wire::OwnedBytes entry,
                                       proposal::InMemoryRaftLog& log) {
   Waiter waiter = Register(id);
-  HandToRaft(id, entry, log);
+  HandToRaft(id, std::move(entry), log);
   return waiter;
 }
 
@@ -55,10 +55,10 @@ Waiter PendingProposals::Register(const proposal::ProposalId& id) {
 }
 
 void PendingProposals::HandToRaft(const proposal::ProposalId& id,
-                                  wire::Bytes& entry,
+                                  wire::OwnedBytes entry,
                                   proposal::InMemoryRaftLog& log) {
+  // raft-rs's propose takes the Vec; a refused one is dropped (freed).
   if (log.Append(std::move(entry))) return;
-  entry = {};
   std::optional<Sender> sender = Remove(id);
   if (sender) sender->Send(ProposalResult::NotLeader());
 }
