@@ -1,13 +1,16 @@
 // The batching contract. Proposal batching: the same adds, polls and
 // flushes cut the same batches (same ids, same entry bytes) and fan out the
-// same answers, in the same order, on both sides: the three limits, error
-// fan-out, "not leader", a seeded random sequence of 2 x 10^4 operations,
-// and proposers racing a flusher/applier on threads; the applier (the log's
-// consumer) reads every entry as it was appended. Raft message processing:
-// the same messages leave in the same order with the same bytes, as the
-// transport writes them (it holds the buffers until then), for fixed rounds
-// and a seeded random sequence of 2 x 10^4 operations; the after's buffer
-// pool lends by tier and takes buffers back from another thread; with the
+// same answers, in the same order, on both sides as in an independent model
+// (model:: below, written from HOTPATHS.md and batch_policy.h with no code
+// of either side): the three limits, error fan-out, "not leader", a seeded
+// random sequence of 2 x 10^4 operations, and proposers racing a
+// flusher/applier on threads; the applier (the log's consumer) reads every
+// entry as it was appended, and the after's batch entries go back to its
+// pool once applied. Raft message processing: the same messages leave in
+// the same order with the same bytes as the model's, as the transport
+// writes them (it holds the buffers until then), for fixed rounds and a
+// seeded random sequence of 2 x 10^4 operations; the after's buffer pool
+// lends by tier and takes buffers back from another thread; with the
 // counting allocator, the before allocates one exact buffer per message and
 // the warm after nothing.
 #include <fmt/format.h>
@@ -20,12 +23,17 @@
 #include <cstdint>
 #include <deque>
 #include <future>
+#include <list>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "common/proposal/batch_policy.h"
@@ -71,6 +79,217 @@ struct AfterSide {
   using Queue = after::RaftMessageQueue;
 };
 using Sides = ::testing::Types<BeforeSide, AfterSide>;
+
+// --- the model ------------------------------------------------------------
+
+// The contract written down as plainly as possible from HOTPATHS.md and
+// common/proposal/batch_policy.h, sharing no code with either side: pending
+// ids in a std::map, each waiter a shared slot the answer is written into,
+// a batch serialised from its proposals when it is cut, queues of messages
+// in std::deques. Single-threaded; the reference for the traces.
+namespace model {
+
+class ProposalResult {
+ public:
+  static ProposalResult Applied(uint64_t log_index) {
+    return {ProposalStatus::kApplied, log_index, ""};
+  }
+  static ProposalResult Rejected(uint64_t log_index, std::string_view error) {
+    return {ProposalStatus::kRejected, log_index, std::string(error)};
+  }
+  static ProposalResult NotLeader() {
+    return {ProposalStatus::kNotLeader, 0,
+            std::string(proposal::kNotLeaderError)};
+  }
+
+  ProposalStatus status() const { return status_; }
+  uint64_t log_index() const { return log_index_; }
+  std::string_view error() const { return error_; }
+  bool ok() const { return status_ == ProposalStatus::kApplied; }
+
+ private:
+  ProposalResult(ProposalStatus status, uint64_t log_index, std::string error)
+      : status_(status), log_index_(log_index), error_(std::move(error)) {}
+
+  ProposalStatus status_;
+  uint64_t log_index_;
+  std::string error_;
+};
+
+using Slot = std::shared_ptr<std::optional<ProposalResult>>;
+
+class Waiter {
+ public:
+  explicit Waiter(Slot slot) : slot_(std::move(slot)) {}
+  bool Ready() const { return slot_->has_value(); }
+  ProposalResult Wait() {
+    EXPECT_TRUE(Ready()) << "the model never blocks";
+    return slot_->value();
+  }
+
+ private:
+  Slot slot_;
+};
+
+class PendingProposals {
+ public:
+  explicit PendingProposals(size_t /*expected_in_flight*/) {}
+
+  Waiter ProposeEntry(const ProposalId& id, wire::OwnedBytes entry,
+                      InMemoryRaftLog& log) {
+    auto slot = std::make_shared<std::optional<ProposalResult>>();
+    pending_[id.ToHex()] = slot;  // batch ids are never reused
+    if (!log.Append(std::move(entry))) Apply(id, ProposalResult::NotLeader());
+    return Waiter(slot);
+  }
+  bool Apply(const ProposalId& id, ProposalResult result) {
+    const auto it = pending_.find(id.ToHex());
+    if (it == pending_.end()) return false;
+    *it->second = std::move(result);
+    pending_.erase(it);
+    return true;
+  }
+  size_t PendingCount() const { return pending_.size(); }
+
+ private:
+  std::map<std::string, Slot> pending_;
+};
+
+class ProposalBatcher {
+ public:
+  ProposalBatcher(PendingProposals& pending, InMemoryRaftLog& log,
+                  uint64_t node_id, proposal::BatchLimits limits,
+                  size_t /*expected_in_flight*/)
+      : pending_(pending), log_(log), node_id_(node_id), limits_(limits) {}
+
+  Waiter Add(const ProposalId& id, const Command& command, TimePoint now) {
+    const size_t estimate =
+        proposal::SerializeCommandToVector(command).size() + id.size() + 64;
+    if (!queue_.empty() && bytes_ + estimate > limits_.max_bytes) Flush();
+    if (queue_.empty()) first_ = now;
+    auto slot = std::make_shared<std::optional<ProposalResult>>();
+    queue_.push_back({id, &command, slot});
+    bytes_ += estimate;
+    if (queue_.size() >= limits_.max_proposals || bytes_ >= limits_.max_bytes)
+      Flush();
+    return Waiter(slot);
+  }
+  bool Poll(TimePoint now) {
+    if (queue_.empty() || now - first_ < limits_.max_delay) return false;
+    return Flush();
+  }
+  bool Flush() {
+    if (queue_.empty()) return false;
+    const ProposalId batch_id = ProposalId::ForBatch(node_id_, sequence_++);
+    wire::Bytes entry;
+    proposal::WriteBatchHeader(batch_id, static_cast<uint32_t>(queue_.size()),
+                               entry);
+    for (const Queued& q : queue_)
+      proposal::SerializeBatchItem(q.id, *q.command, entry);
+    Waiter batch = pending_.ProposeEntry(
+        batch_id, wire::OwnedBytes(std::move(entry)), log_);
+    in_flight_.push_back({std::move(batch), std::move(queue_)});
+    queue_.clear();
+    bytes_ = 0;
+    return true;
+  }
+  size_t DeliverResults() {
+    size_t delivered = 0;
+    for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+      if (!it->first.Ready()) {
+        ++it;
+        continue;
+      }
+      const ProposalResult result = it->first.Wait();
+      for (Queued& q : it->second) *q.slot = result;
+      delivered += it->second.size();
+      it = in_flight_.erase(it);
+    }
+    return delivered;
+  }
+  size_t QueuedCount() const { return queue_.size(); }
+  size_t InFlightBatches() const { return in_flight_.size(); }
+
+ private:
+  struct Queued {
+    ProposalId id;
+    const Command* command;
+    Slot slot;
+  };
+
+  PendingProposals& pending_;
+  InMemoryRaftLog& log_;
+  uint64_t node_id_;
+  proposal::BatchLimits limits_;
+  std::vector<Queued> queue_;
+  size_t bytes_ = 0;
+  TimePoint first_{};
+  uint64_t sequence_ = 0;
+  std::list<std::pair<Waiter, std::vector<Queued>>> in_flight_;
+};
+
+// Election, heartbeat, normal, snapshot; FIFO within a class; a round
+// takes up to 32/64/16/4 of each, in that order; each message is sent as
+// its own buffer.
+class RaftMessageQueue {
+ public:
+  void Enqueue(const raft::Message& message) {
+    queues_[ClassOf(message.type)].push_back(&message);
+  }
+  size_t DrainRound(proposal::Outbox& outbox) {
+    static constexpr std::array<size_t, 4> kRound = {32, 64, 16, 4};
+    size_t sent = 0;
+    for (size_t c = 0; c < queues_.size(); ++c) {
+      for (size_t n = 0; n < kRound[c] && !queues_[c].empty(); ++n) {
+        const raft::Message& m = *queues_[c].front();
+        queues_[c].pop_front();
+        wire::Bytes bytes;
+        raft::Serialize(m, bytes);
+        outbox.Send(m.to, wire::OwnedBytes(std::move(bytes)));
+        ++sent;
+      }
+    }
+    return sent;
+  }
+  size_t DrainAll(proposal::Outbox& outbox) {
+    size_t sent = 0;
+    while (QueuedCount() > 0) sent += DrainRound(outbox);
+    return sent;
+  }
+  size_t QueuedCount() const {
+    size_t count = 0;
+    for (const auto& queue : queues_) count += queue.size();
+    return count;
+  }
+
+ private:
+  static size_t ClassOf(raft::MessageType type) {
+    switch (type) {
+      case raft::MessageType::kRequestVote:
+      case raft::MessageType::kRequestVoteResponse:
+        return 0;
+      case raft::MessageType::kHeartbeat:
+      case raft::MessageType::kHeartbeatResponse:
+        return 1;
+      case raft::MessageType::kSnapshot:
+        return 3;
+      default:
+        return 2;
+    }
+  }
+
+  std::array<std::deque<const raft::Message*>, 4> queues_;
+};
+
+}  // namespace model
+
+struct ModelSide {
+  using Pending = model::PendingProposals;
+  using Batcher = model::ProposalBatcher;
+  using Result = model::ProposalResult;
+  using Waiter = model::Waiter;
+  using Queue = model::RaftMessageQueue;
+};
 
 constexpr uint64_t kNode = 0xfeed;
 const TimePoint kT0 = TimePoint{} + std::chrono::hours(1);
@@ -169,7 +388,7 @@ TYPED_TEST(BatchingEquivalenceTest, CountLimit) {
   std::vector<wire::Bytes> got_log;
   std::vector<wire::Bytes> want_log;
   const auto got = CountLimitTrace<TypeParam>(got_log);
-  EXPECT_EQ(got, CountLimitTrace<BeforeSide>(want_log));
+  EXPECT_EQ(got, CountLimitTrace<ModelSide>(want_log));
   EXPECT_EQ(got_log, want_log);
   const std::vector<std::string> expected = {
       "after 99: queued 99 in flight 0 log 0",
@@ -224,7 +443,7 @@ std::vector<std::string> DeadlineTrace() {
 
 TYPED_TEST(BatchingEquivalenceTest, Deadline) {
   const auto got = DeadlineTrace<TypeParam>();
-  EXPECT_EQ(got, DeadlineTrace<BeforeSide>());
+  EXPECT_EQ(got, DeadlineTrace<ModelSide>());
   const std::vector<std::string> expected = {
       "poll empty false",     "poll 9ms false",      "poll 10ms true",
       "poll 20ms false",      "poll 25ms true",      "apply 1 2 true",
@@ -265,7 +484,7 @@ TYPED_TEST(BatchingEquivalenceTest, SizeLimit) {
   std::vector<wire::Bytes> got_log;
   std::vector<wire::Bytes> want_log;
   const auto got = SizeLimitTrace<TypeParam>(got_log);
-  EXPECT_EQ(got, SizeLimitTrace<BeforeSide>(want_log));
+  EXPECT_EQ(got, SizeLimitTrace<ModelSide>(want_log));
   EXPECT_EQ(got_log, want_log);
   const std::vector<std::string> expected = {"add 0: queued 1 log 0",
                                              "add 1: queued 2 log 0",
@@ -335,7 +554,7 @@ std::vector<std::string> ErrorFanOutTrace() {
 
 TYPED_TEST(BatchingEquivalenceTest, ErrorFanOutAndNotLeader) {
   const auto got = ErrorFanOutTrace<TypeParam>();
-  EXPECT_EQ(got, ErrorFanOutTrace<BeforeSide>());
+  EXPECT_EQ(got, ErrorFanOutTrace<ModelSide>());
   const std::string error =
       fmt::format("apply failed: node {:064x} is draining", 7);
   EXPECT_EQ(got[0], "deliver not-leader 10 in flight 2");
@@ -444,7 +663,7 @@ TYPED_TEST(BatchingEquivalenceTest, SeededRandomSequence) {
   for (const uint64_t seed : {uint64_t{20261124}, uint64_t{99}}) {
     constexpr int kOperations = 20000;
     RandomBatching<TypeParam> run(seed);
-    RandomBatching<BeforeSide> reference(seed);
+    RandomBatching<ModelSide> reference(seed);
     for (int i = 0; i < kOperations; ++i) {
       run.Step();
       reference.Step();
@@ -669,7 +888,7 @@ TYPED_TEST(BatchingEquivalenceTest, SeededRandomDrains) {
   const proposal::Outbox got =
       RandomDrain<TypeParam>(kSeed, pool, &most_queued);
   const proposal::Outbox want =
-      RandomDrain<BeforeSide>(kSeed, pool, &most_queued_before);
+      RandomDrain<ModelSide>(kSeed, pool, &most_queued_before);
   EXPECT_GT(got.messages(), 10000U);
   // The transport held more than the after's pool keeps idle.
   EXPECT_GT(most_queued, after::BufferPool::kKeep[0]) << "seed " << kSeed;
@@ -679,6 +898,44 @@ TYPED_TEST(BatchingEquivalenceTest, SeededRandomDrains) {
     ASSERT_EQ(got.sent()[i], want.sent()[i])
         << "seed " << kSeed << " message " << i;
   }
+}
+
+// --- the after's entry pool -----------------------------------------------
+
+// Each batch entry the after's batcher hands the log is lent by its pool
+// and comes back once the applier has applied it; warm rounds reserve
+// nothing anew.
+TEST(BatchingEntryPool, BatchEntriesComeBackWhenApplied) {
+  proposals::after::PendingProposals pending(64);
+  InMemoryRaftLog log;
+  after::ProposalBatcher batcher(pending, log, kNode, {}, 256);
+  const proposals::after::EntryPool& pool = batcher.entry_pool();
+  const auto commands = proposal::MakeCommands(250, 131);
+  const auto ids = proposal::MakeProposalIds(250, 132);
+  std::vector<proposals::after::Waiter> waiters;
+  uint64_t fresh_after_first_round = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < 250; ++i) {
+      waiters.push_back(batcher.Add(ids[i], commands[i], kT0));
+    }
+    batcher.Flush();
+    EXPECT_EQ(pool.lent(), 3U) << "round " << round;  // the log holds them
+    log.CommitAll();
+    log.ApplyCommitted([&](uint64_t index, std::span<const uint8_t> data) {
+      pending.Apply(proposal::EntryReader(data).id(),
+                    proposals::after::ProposalResult::Applied(index));
+    });
+    EXPECT_EQ(pool.lent(), 0U) << "round " << round;  // handed back
+    EXPECT_EQ(pool.idle(), 3U) << "round " << round;
+    EXPECT_EQ(batcher.DeliverResults(), 250U);
+    for (auto& waiter : waiters) EXPECT_TRUE(waiter.Wait().ok());
+    waiters.clear();
+    if (round == 0) fresh_after_first_round = pool.fresh();
+  }
+  EXPECT_GE(fresh_after_first_round, 2U);
+  EXPECT_EQ(pool.fresh(), fresh_after_first_round);  // reused every round
+  EXPECT_EQ(pending.entry_pool().lent(), 0U);        // the batcher's own pool
+  EXPECT_EQ(pending.entry_pool().fresh(), 0U);
 }
 
 // --- the after's buffer pool ----------------------------------------------

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,6 +36,7 @@
 #include "common/proposal/result.h"
 #include "common/proposal/workload.h"
 #include "common/wire/owned_bytes.h"
+#include "impl_after/proposals/entry_pool.h"
 #include "impl_after/proposals/pending_proposals.h"
 #include "impl_before/proposals/pending_proposals.h"
 
@@ -821,6 +823,151 @@ TYPED_TEST(ResponseChannelStressTest, ManyWaitersAndCompleters) {
 }
 
 // --- shared vocabulary ----------------------------------------------------
+
+// --- the after's entry pool -------------------------------------------------
+
+// The after's zero allocations come from the log handing each entry buffer
+// back once applied (or refused), not from the log copying: every buffer
+// lent to the log comes back, and the next rounds reserve nothing anew.
+TEST(ProposalsEntryPool, EntriesHandedToTheLogComeBackWhenApplied) {
+  constexpr size_t kCount = 200;
+  after::PendingProposals pending(1024);
+  const after::EntryPool& pool = pending.entry_pool();
+  InMemoryRaftLog log;
+  log.RecordHistory(true);
+  const auto commands = proposal::MakeCommands(kCount, 31);
+  const auto ids = proposal::MakeProposalIds(kCount, 32);
+  std::vector<after::Waiter> waiters;
+  uint64_t fresh_after_first_round = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < kCount; ++i) {
+      waiters.push_back(pending.Propose(ids[i], commands[i], log));
+    }
+    EXPECT_EQ(pool.lent(), kCount) << "round " << round;  // the log holds them
+    log.CommitAll();
+    size_t applied = 0;
+    log.ApplyCommitted([&](uint64_t index, std::span<const uint8_t> data) {
+      EXPECT_EQ(wire::Bytes(data.begin(), data.end()),
+                SingleEntry(ids[applied], commands[applied]));
+      pending.Apply(IdOf(data), after::ProposalResult::Applied(index));
+      ++applied;
+    });
+    EXPECT_EQ(applied, kCount);
+    EXPECT_EQ(pool.lent(), 0U) << "round " << round;  // all handed back
+    EXPECT_EQ(pool.idle(), kCount) << "round " << round;
+    for (auto& waiter : waiters) EXPECT_TRUE(waiter.Wait().ok());
+    waiters.clear();
+    if (round == 0) fresh_after_first_round = pool.fresh();
+  }
+  EXPECT_EQ(fresh_after_first_round, kCount);
+  EXPECT_EQ(pool.fresh(), kCount);  // rounds 2 and 3 reused them all
+  // A refused entry comes back at once.
+  log.SetLeader(false);
+  auto refused = pending.Propose(ids[0], commands[0], log);
+  EXPECT_EQ(refused.Wait().status(), ProposalStatus::kNotLeader);
+  EXPECT_EQ(pool.lent(), 0U);
+  EXPECT_EQ(pool.idle(), kCount);
+  EXPECT_EQ(pool.fresh(), kCount);
+  EXPECT_EQ(log.history().size(), 3 * kCount);
+}
+
+TEST(ProposalsEntryPool, KeepsABoundedNumberIdle) {
+  after::EntryPool pool(8);
+  EXPECT_EQ(pool.keep_for(300), 8U);
+  EXPECT_EQ(pool.keep_for(size_t{1} << 20), 4U);  // 4 MiB of 1 MiB buffers
+  EXPECT_EQ(pool.keep_for(size_t{2} << 20), 2U);
+  EXPECT_EQ(pool.keep_for((size_t{2} << 20) + 1), 0U);  // never pooled
+  {
+    std::vector<wire::OwnedBytes> held;
+    for (size_t i = 0; i < 20; ++i) held.push_back(pool.Acquire(300));
+    for (size_t i = 0; i < 6; ++i) held.push_back(pool.Acquire(1000 * 1000));
+    EXPECT_TRUE(held[0].lent());
+    EXPECT_TRUE(held[0].bytes().empty());
+    EXPECT_EQ(held[0].bytes().capacity(), 512U);  // its size class
+    EXPECT_EQ(held[20].bytes().capacity(), size_t{1} << 20);
+    wire::OwnedBytes huge = pool.Acquire((size_t{2} << 20) + 1);
+    EXPECT_FALSE(huge.lent());  // past every class: a plain buffer
+    EXPECT_EQ(pool.lent(), 26U);
+    EXPECT_EQ(pool.fresh(), 26U);
+  }
+  EXPECT_EQ(pool.lent(), 0U);
+  EXPECT_EQ(pool.idle(300), 8U);
+  EXPECT_EQ(pool.idle(1000 * 1000), 4U);
+  EXPECT_EQ(pool.idle(), 12U);
+  // A buffer a holder grew goes back to the class it now fills.
+  {
+    wire::OwnedBytes grown = pool.Acquire(300);
+    grown.bytes().resize(5000);
+    EXPECT_EQ(pool.idle(300), 7U);
+  }
+  EXPECT_EQ(pool.idle(300), 7U);
+  // 5000 bytes of capacity fill the 4 KiB class, not the 8 KiB one.
+  EXPECT_EQ(pool.idle(4096), 1U);
+  EXPECT_EQ(pool.idle(5000), 0U);
+  EXPECT_GE(pool.Acquire(4096).bytes().capacity(), 4096U);
+  EXPECT_EQ(pool.idle(4096), 1U);
+}
+
+// The log may outlive the pending map that lent its entries (and a pool
+// the buffers it lent): such a buffer is freed by its last holder.
+TEST(ProposalsEntryPool, BuffersMayOutliveThePool) {
+  InMemoryRaftLog log;
+  const auto commands = proposal::MakeCommands(10, 41);
+  const auto ids = proposal::MakeProposalIds(10, 42);
+  {
+    after::PendingProposals pending(16);
+    for (size_t i = 0; i < 10; ++i) {
+      auto waiter = pending.Propose(ids[i], commands[i], log);
+      EXPECT_FALSE(waiter.Ready());
+    }
+    EXPECT_EQ(pending.entry_pool().lent(), 10U);
+  }
+  wire::OwnedBytes kept;
+  {
+    after::EntryPool pool(4);
+    kept = pool.Acquire(100);
+    kept.bytes().assign(100, 7);
+  }
+  EXPECT_TRUE(kept.lent());
+  EXPECT_EQ(kept.bytes().size(), 100U);
+  kept = wire::OwnedBytes();
+  log.CommitAll();
+  EXPECT_EQ(log.ApplyCommitted([](uint64_t, std::span<const uint8_t>) {}), 10U);
+}
+
+// The applier hands buffers back from its own thread while proposers take
+// them, as in the pipeline.
+TEST(ProposalsEntryPool, TakesBackFromTheApplierThread) {
+  constexpr size_t kCount = 20000;
+  after::PendingProposals pending(64);
+  InMemoryRaftLog log;
+  const auto commands = proposal::MakeCommands(64, 51);
+  const auto ids = proposal::MakeProposalIds(kCount, 52);
+  std::atomic<bool> done{false};
+  std::atomic<size_t> applied{0};
+  auto applier = std::async(std::launch::async, [&] {
+    while (!done.load() || applied.load() < kCount) {
+      log.CommitAll();
+      applied += log.ApplyCommitted(
+          [&](uint64_t index, std::span<const uint8_t> data) {
+            pending.Apply(IdOf(data), after::ProposalResult::Applied(index));
+          });
+      std::this_thread::yield();
+    }
+  });
+  for (size_t i = 0; i < kCount; ++i) {
+    auto waiter = pending.Propose(ids[i], commands[i % commands.size()], log);
+    (void)waiter;  // dropped unread: the applier's answer goes nowhere
+  }
+  done = true;
+  ASSERT_EQ(applier.wait_for(std::chrono::seconds(20)),
+            std::future_status::ready);
+  EXPECT_EQ(applied.load(), kCount);
+  EXPECT_EQ(pending.entry_pool().lent(), 0U);
+  EXPECT_LE(
+      pending.entry_pool().idle(),
+      (after::EntryPool::kMaxClass - after::EntryPool::kMinClass + 1) * 64);
+}
 
 TEST(ProposalVocabulary, EntriesRoundTripAndSizesAreExact) {
   const auto commands = proposal::MakeCommands(500, 51);

@@ -63,6 +63,8 @@ class ProposalBatcher {
 
   size_t QueuedCount() const;
   size_t InFlightBatches() const;
+  // Where the batch entries come from (tests watch them come back).
+  const proposals::after::EntryPool& entry_pool() const { return entries_; }
 
  private:
   struct Queued {

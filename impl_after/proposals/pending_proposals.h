@@ -52,6 +52,8 @@ class PendingProposals {
   // Completes the waiter of `id` with `result`; false if `id` is not pending.
   bool Apply(const proposal::ProposalId& id, ProposalResult result);
   size_t PendingCount() const;
+  // Where Propose's entries come from (tests watch them come back).
+  const EntryPool& entry_pool() const { return entries_; }
 
  private:
   Waiter Register(const proposal::ProposalId& id);
