@@ -162,7 +162,7 @@ std::string HtmlEscape(std::string_view raw) {
 std::string RenderHtml(const HtmlReportInput& input) {
   using namespace html;  // NOLINT(build/namespaces): the page's parts
   const std::vector<Group> groups = GroupsOf(*input.run);
-  const Index index = BuildIndex(*input.report, groups);
+  const Index index = BuildIndex(*input.report, groups, input.baseline);
   Page page;
   page.Html().reserve(1 << 20);
   page.Add(
@@ -172,7 +172,7 @@ std::string RenderHtml(const HtmlReportInput& input) {
       HtmlEscape(ResultLine(*input.report)) + "</title><style>");
   page.Add(kStyle);
   page.Add("</style></head><body>\n");
-  RenderHeader(input, page);
+  RenderHeader(input, index, page);
   RenderTargets(input, index, page);
   RenderChanges(input, index, page);
   RenderPairs(groups, index, page);

@@ -129,8 +129,14 @@ std::string PairAnchor(std::size_t index) {
   return anchor;
 }
 
-Index BuildIndex(const Report& report, const std::vector<Group>& groups) {
+Index BuildIndex(const Report& report, const std::vector<Group>& groups,
+                 const Run* baseline) {
   Index index;
+  if (baseline != nullptr) {
+    for (const VariantPair& pair : baseline->Pairs()) {
+      index.baseline_pairs.emplace(pair.key, pair);
+    }
+  }
   if (report.comparison) {
     for (const ItemComparison& item : report.comparison->items) {
       index.items.emplace(item.name, &item);
@@ -145,14 +151,174 @@ Index BuildIndex(const Report& report, const std::vector<Group>& groups) {
   }
   for (std::size_t i = 0; i < groups.size(); ++i) {
     index.pair_anchor.emplace(groups[i].key, PairAnchor(i));
+    index.groups.emplace(groups[i].key, &groups[i]);
   }
   return index;
 }
 
 std::string PairLink(const Index& index, std::string_view key) {
+  return PairLink(index, key, key);
+}
+
+std::string PairLink(const Index& index, std::string_view key,
+                     std::string_view label) {
   const std::string anchor = index.Anchor(key);
-  if (anchor.empty()) return HtmlEscape(key);
-  return "<a href=\"#" + anchor + "\">" + HtmlEscape(key) + "</a>";
+  if (anchor.empty()) return HtmlEscape(label);
+  return "<a href=\"#" + anchor + "\">" + HtmlEscape(label) + "</a>";
+}
+
+std::string Sig(double value) {
+  if (!std::isfinite(value)) return FormatNumber(value);
+  const double magnitude = std::fabs(value);
+  if (magnitude >= 1e4 || value == std::round(value)) {
+    return FormatNumber(value);
+  }
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3g", value);
+  return buffer;
+}
+
+std::string Speedup(double ratio) {
+  if (!(ratio > 0.0) || !std::isfinite(ratio)) return "-";
+  const double speedup = 1.0 / ratio;
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, speedup >= 10.0 ? "%.0fx" : "%.2gx",
+                speedup);
+  return buffer;
+}
+
+std::string ItemKey(const ItemComparison& item) {
+  return item.kind == ItemKind::kRatio ? item.name
+                                       : ParseBenchmarkName(item.name).pair_key;
+}
+
+const MetricComparison* Deciding(const ItemComparison& item) {
+  if (item.verdict != Verdict::kRegressed &&
+      item.verdict != Verdict::kImproved &&
+      item.verdict != Verdict::kUnstable) {
+    return nullptr;
+  }
+  const MetricComparison* best = nullptr;
+  for (const MetricComparison& m : item.metrics) {
+    if (m.informational || m.verdict != item.verdict) continue;
+    if (best == nullptr || std::fabs(m.change) > std::fabs(best->change)) {
+      best = &m;
+    }
+  }
+  return best;
+}
+
+const MetricComparison* Shown(const ItemComparison& item) {
+  const MetricComparison* deciding = Deciding(item);
+  if (deciding != nullptr) return deciding;
+  const MetricComparison* time = item.Find(kRealTime);
+  if (time != nullptr && time->verdict != Verdict::kNotCompared) return time;
+  return nullptr;
+}
+
+namespace {
+
+bool IsTime(std::string_view metric) {
+  return metric == kRealTime || metric == kCpuTime ||
+         (metric.size() > 3 && metric.substr(metric.size() - 3) == "_ns") ||
+         metric.find("_ns_") != std::string_view::npos;
+}
+
+std::string Percent(double fraction) {
+  const double pct = std::fabs(fraction) * 100.0;
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pct >= 10.0 ? "%.0f%%" : "%.1f%%", pct);
+  return buffer;
+}
+
+std::string SignedPercent(double fraction) {
+  if (std::isinf(fraction)) return fraction > 0 ? "+inf" : "-inf";
+  // Appended: GCC 12 -O3 warns falsely (-Wrestrict) on "literal" + string.
+  std::string text(1, fraction < 0 ? '-' : '+');
+  text += Percent(fraction);
+  return text;
+}
+
+// "before 3.1 us, after 900 ns"
+std::string Sides(const Benchmark* before, const Benchmark* after,
+                  std::string_view metric) {
+  const std::optional<double> b = MedianOf(before, metric);
+  const std::optional<double> a = MedianOf(after, metric);
+  if (!b || !a) return "";
+  return "before " + FormatValue(metric, *b) + ", after " +
+         FormatValue(metric, *a);
+}
+
+}  // namespace
+
+std::string VerdictSentence(const ItemComparison& item,
+                            const MetricComparison& m, const Index& index) {
+  std::string text;
+  if (item.kind == ItemKind::kRatio) {
+    // The after/before ratio moved: say it as speedups, with the times.
+    // For a rate (higher is better) the ratio is the speedup itself.
+    const bool rate = m.policy.better == Better::kHigher;
+    const auto speedup = [&](double ratio) {
+      return rate ? (ratio > 0.0 ? Speedup(1.0 / ratio) : std::string("-"))
+                  : Speedup(ratio);
+    };
+    text = "<code>" + HtmlEscape(m.metric) + "</code> after/before " +
+           Sig(m.old_value) + " &#8594; " + Sig(m.new_value) + ": speedup " +
+           speedup(m.old_value) + " &#8594; " + speedup(m.new_value) +
+           " (the ratio " + SignedPercent(m.change) + ")";
+    const auto old_pair = index.baseline_pairs.find(item.name);
+    const auto group = index.groups.find(item.name);
+    std::string sides;
+    if (old_pair != index.baseline_pairs.end()) {
+      const std::string old_sides =
+          Sides(old_pair->second.before, old_pair->second.after, m.metric);
+      if (!old_sides.empty()) sides += "baseline " + old_sides;
+    }
+    if (group != index.groups.end()) {
+      const std::string new_sides =
+          Sides(group->second->before, group->second->after, m.metric);
+      if (!new_sides.empty()) {
+        sides +=
+            (sides.empty() ? "" : "; ") + std::string("this run ") + new_sides;
+      }
+    }
+    if (!sides.empty()) text += "; " + HtmlEscape(sides);
+  } else if (m.method == Method::kExact) {
+    text = "<code>" + HtmlEscape(m.metric) + "</code> " +
+           HtmlEscape(FormatValue(m.metric, m.old_value)) + " &#8594; " +
+           HtmlEscape(FormatValue(m.metric, m.new_value)) + " per op";
+    if (std::isfinite(m.change) && m.change != 0.0) {
+      text += " (" + SignedPercent(m.change) + ")";
+    }
+    text += ", an exact count (tolerance " + Sig(m.threshold) + ")";
+  } else {
+    const bool up = m.change > 0.0;
+    const char* word = IsTime(m.metric) ? (up ? "slower" : "faster")
+                                        : (up ? "higher" : "lower");
+    text = "<code>" + HtmlEscape(m.metric) + "</code> " +
+           HtmlEscape(FormatValue(m.metric, m.old_value)) + " &#8594; " +
+           HtmlEscape(FormatValue(m.metric, m.new_value)) + ": ";
+    if (m.verdict == Verdict::kUnchanged && m.bound) {
+      text += "no change beyond the noise, within &#177;" + Percent(*m.bound);
+    } else {
+      text += std::string(word) + " by " + Percent(m.change);
+      if (m.change_low && m.change_high) {
+        text += " [" + SignedPercent(*m.change_low) + ", " +
+                SignedPercent(*m.change_high) + "]";
+      }
+      if (m.threshold > 0.0) {
+        text +=
+            m.verdict == Verdict::kRegressed || m.verdict == Verdict::kImproved
+                ? ", beyond the noise of &#177;"
+                : ", the noise is &#177;";
+        text += Percent(m.threshold);
+      }
+    }
+  }
+  if (m.informational) {
+    text += " <span class=\"dim\">(information, not judged)</span>";
+  }
+  return text;
 }
 
 // ---------------------------------------------------------------- SVG ---
