@@ -115,8 +115,8 @@ TEST_F(ReportFixture, CarriesTheGateVerdictAndWritesTheFile) {
   EXPECT_TRUE(Contains(html_, "targets: 4 PASS"));
   // The regression is listed with what changed.
   EXPECT_TRUE(Contains(html_,
-                       "routing/Envelope/after/1024</a></td><td><span "
-                       "class=\"badge bad\">regressed"));
+                       "routing/<wbr>Envelope/<wbr>after/<wbr>1024</a></td>"
+                       "<td><span class=\"badge bad\">regressed"));
 }
 
 // The first screen tells the story: what was compared with what, what
@@ -137,7 +137,7 @@ TEST_F(ReportFixture, FirstScreenSaysWhatFailedAndWhatToDo) {
   const std::string first = html_.substr(story, targets - story);
   EXPECT_TRUE(Contains(first, "the stored baseline of this machine"));
   EXPECT_TRUE(Contains(first, "revision 0123456"));
-  EXPECT_TRUE(Contains(first, "routing/Envelope/after/1024"));
+  EXPECT_TRUE(Contains(first, "routing/<wbr>Envelope/<wbr>after/<wbr>1024"));
   EXPECT_TRUE(Contains(first, "<code>allocs_per_op</code> 0 &#8594; 1 per op"));
   EXPECT_TRUE(Contains(first, "benchgate accept "));
   EXPECT_TRUE(Contains(first, "scripts/bench-all --against REF"));

@@ -34,7 +34,7 @@ void RenderGroup(const Group& group, const Index& index,
                  const std::string& anchor, Page& page) {
   const auto variants = group.Variants();
   page.Add("<div class=\"pair\" id=\"" + anchor +
-           "\"><h4><span class=\"mono\">" + HtmlEscape(group.key) + "</span>");
+           "\"><h4><span class=\"mono\">" + NameHtml(group.key) + "</span>");
   const ItemComparison* ratio_item = index.Item(group.key);
   if (ratio_item != nullptr && ratio_item->kind == ItemKind::kRatio) {
     page.Add(" &middot; vs baseline (after/before) " +

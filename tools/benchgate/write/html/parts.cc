@@ -2,6 +2,7 @@
 #include "benchgate/write/html/parts.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -163,8 +164,28 @@ std::string PairLink(const Index& index, std::string_view key) {
 std::string PairLink(const Index& index, std::string_view key,
                      std::string_view label) {
   const std::string anchor = index.Anchor(key);
-  if (anchor.empty()) return HtmlEscape(label);
-  return "<a href=\"#" + anchor + "\">" + HtmlEscape(label) + "</a>";
+  if (anchor.empty()) return NameHtml(label);
+  return "<a href=\"#" + anchor + "\">" + NameHtml(label) + "</a>";
+}
+
+std::string NameHtml(std::string_view name) {
+  const std::string escaped = HtmlEscape(name);
+  std::string out;
+  out.reserve(escaped.size() + escaped.size() / 4);
+  // Only between name parts ("routing/Envelope"): an escaped "&lt;/x"
+  // stays one piece of text.
+  const auto part = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
+           c == ':';
+  };
+  for (std::size_t i = 0; i < escaped.size(); ++i) {
+    out += escaped[i];
+    if (escaped[i] == '/' && i > 0 && i + 1 < escaped.size() &&
+        part(escaped[i - 1]) && part(escaped[i + 1])) {
+      out += "<wbr>";
+    }
+  }
+  return out;
 }
 
 std::string Sig(double value) {

@@ -108,6 +108,9 @@ Index BuildIndex(const Report& report, const std::vector<Group>& groups,
 std::string PairLink(const Index& index, std::string_view key);
 std::string PairLink(const Index& index, std::string_view key,
                      std::string_view label);
+// A benchmark name as HTML, escaped, with a break opportunity after each
+// "/" so narrow screens break names between their parts.
+std::string NameHtml(std::string_view name);
 // Three significant figures, no exponent for ordinary magnitudes.
 std::string Sig(double value);
 // A ratio as a speedup: 0.043 -> "23x", 0.6 -> "1.7x".

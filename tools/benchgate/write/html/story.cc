@@ -274,7 +274,8 @@ void RenderNext(const HtmlReportInput& input, Page& page) {
         "reference revision made here: <code>benchgate accept RUN_OF_REF "
         "--baseline " +
         HtmlEscape(dir) + "</code>, then gate again;</li>");
-  } else if (report.exit_code != kExitPass && report.comparison) {
+  } else if (report.exit_code != kExitPass && report.comparison &&
+             report.comparison->timing == TimingRole::kStored) {
     page.Add(
         "<li>if the change is intended, accept this run as the "
         "baseline: <code>benchgate accept " +
