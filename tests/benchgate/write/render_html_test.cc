@@ -190,6 +190,31 @@ TEST_F(ReportFixture, CrossMachineSaysWhatCouldNotBeJudgedAndWhy) {
                        "run before 48.4 us, after 310 ns"));
 }
 
+// The pair view: pairs where something changed stay open, the rest fold;
+// the baseline's after/before ratio is drawn beside this run's, each bar
+// labelled; every variant's repetitions share one labelled axis.
+TEST_F(ReportFixture, PairsFoldWhatDidNotChangeAndDrawTheBaselineRatio) {
+  std::ostringstream out;
+  WriteReport(out);
+  const std::size_t routing = html_.find(
+      "<summary><h4><span class=\"mono\">routing/<wbr>Envelope/<wbr>1024");
+  ASSERT_NE(routing, std::string::npos);
+  EXPECT_EQ(html_.compare(routing - 6, 6, " open>"), 0)
+      << html_.substr(routing - 40, 60);
+  EXPECT_TRUE(Contains(html_,
+                       "\"><summary><h4><span class=\"mono\">"
+                       "batching/<wbr>Flush</span></h4></summary>"));
+  EXPECT_FALSE(Contains(html_,
+                        "open><summary><h4><span class=\"mono\">"
+                        "batching/<wbr>Flush"));
+  EXPECT_TRUE(Contains(html_, "1 pair, 1 to look at, 0 folded"));
+  EXPECT_EQ(Count(html_, ">time a/b, this run<"),
+            Count(html_, ">time a/b, baseline<"));
+  EXPECT_GE(Count(html_, ">time a/b, baseline<"), 9);
+  EXPECT_GE(Count(html_, "<svg class=\"chart\""), 9);
+  EXPECT_GE(Count(html_, "class=\"tick\">"), 9 * 2);
+}
+
 // report --against: a run measured back to back (a PR gate's merge-base)
 // decides on timings too; the stored baseline only shows them.
 TEST_F(ReportFixture, AgainstABackToBackRunTimingsDecide) {
@@ -417,7 +442,7 @@ TEST(RenderHtml, FullSuiteSizeIsBounded) {
   input.run = &run;
   const std::string html = RenderHtml(input);
   EXPECT_LT(html.size(), 2u * 1024u * 1024u);
-  EXPECT_EQ(Count(html, "<div class=\"pair\""), 125);
+  EXPECT_EQ(Count(html, "<details class=\"pair\""), 125);
   ExpectNoExternalReferences(html);
 }
 

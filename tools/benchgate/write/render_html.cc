@@ -45,7 +45,10 @@ svg.ratio .grid{stroke:#eaeef2}svg.ratio .axis1,svg.strip .axis1{stroke:#8c959f}
 svg.ratio rect.good{fill:#4ac26b}svg.ratio rect.bad{fill:#ff6a69}svg.ratio rect.warn{fill:#d4a72c}svg.ratio rect.dim{fill:#afb8c1}
 svg.ratio .ci{stroke:#1f2328;fill:none}svg.ratio .goal{stroke:#1f2328;stroke-dasharray:3 2;stroke-width:1.5}
 svg.strip circle{fill:#0969da;fill-opacity:.55}svg.strip circle.out{fill:var(--bad)}
-svg{vertical-align:middle}.axis-label{color:var(--dim);font-size:10px;margin-left:2px}
+svg{vertical-align:middle}svg.chart .grid{stroke:#eaeef2}svg.chart text{font:10px system-ui,sans-serif;fill:#57606a}
+svg.chart text.tick{text-anchor:middle}svg.chart circle{fill-opacity:.6}svg.chart circle.before{fill:#bc4c00}
+svg.chart circle.after{fill:#0969da}svg.chart circle.peer{fill:#8250df}svg.chart .median{stroke:#1f2328;stroke-width:1.5}
+details.pair>summary{cursor:pointer;list-style-position:outside}details.pair>summary h4{display:inline}.axis-label{color:var(--dim);font-size:10px;margin-left:2px}
 svg.flame text{font:11px ui-monospace,Menlo,Consolas,monospace;fill:#1f2328;pointer-events:none}
 svg.flame rect{stroke:#fff;stroke-width:.5}svg.flame g:hover rect{stroke:#1f2328}
 .legend{color:var(--dim);font-size:12px;margin:4px 0}

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -423,6 +424,115 @@ std::string RenderStrip(const Observations& obs) {
          "class=\"axis1\"/>" +
          dots + "</svg><span class=\"axis-label\">&#177;" +
          Fixed(axis * 100.0, 0) + "%</span>";
+}
+
+}  // namespace hotpath::benchgate::html
+
+namespace hotpath::benchgate::html {
+
+// Every variant's repetitions on one shared log axis of time, one row per
+// variant, ticks labelled: before and after compare at a glance, spread
+// included, whatever their ratio.
+std::string RenderPairChart(
+    const std::vector<std::pair<std::string, const Benchmark*>>& variants) {
+  double low = 0.0;
+  double high = 0.0;
+  bool any = false;
+  for (const auto& [name, benchmark] : variants) {
+    const Observations* obs = benchmark->Find(kRealTime);
+    if (obs == nullptr) continue;
+    const std::vector<double> values =
+        obs->HasReps() ? obs->reps : std::vector<double>{obs->median};
+    for (const double v : values) {
+      if (!(v > 0.0)) continue;
+      low = any ? std::min(low, v) : v;
+      high = any ? std::max(high, v) : v;
+      any = true;
+    }
+  }
+  if (!any) return "";
+  // Padded to whole 1-2-5 steps so the ticks land inside.
+  double lo = std::log10(low) - 0.05;
+  double hi = std::log10(high) + 0.05;
+  if (hi - lo < 0.3) {
+    const double mid = (hi + lo) / 2.0;
+    lo = mid - 0.15;
+    hi = mid + 0.15;
+  }
+  constexpr double kLeft = 56.0;
+  constexpr double kWidth = 300.0;
+  constexpr double kRow = 14.0;
+  const double plot = kWidth - kLeft - 8.0;
+  const auto x = [&](double v) {
+    return kLeft + (std::log10(v) - lo) / (hi - lo) * plot;
+  };
+  const double height = kRow * static_cast<double>(variants.size()) + 16.0;
+  std::string svg = "<svg class=\"chart\" width=\"" + Fixed(kWidth, 0) +
+                    "\" height=\"" + Fixed(height, 0) +
+                    "\" role=\"img\"><title>median real time per op of "
+                    "each repetition, one log axis for every variant</title>";
+  // Ticks inside the range: 1-2-5 per decade on a short axis, fewer on a
+  // long one so the labels never overlap.
+  const double span = hi - lo;
+  const std::vector<double> steps =
+      span > 1.6 ? std::vector<double>{1.0}
+                 : (span > 0.8 ? std::vector<double>{1.0, 3.0}
+                               : std::vector<double>{1.0, 2.0, 5.0});
+  const auto label = [](double v) {
+    std::string text = FormatTime(v);
+    for (const char* zeros : {".00 ", ".0 "}) {
+      const std::size_t at = text.find(zeros);
+      if (at != std::string::npos) text.erase(at, std::strlen(zeros) - 1);
+    }
+    return text;
+  };
+  int ticks = 0;
+  for (int decade = static_cast<int>(std::floor(lo)) - 1;
+       decade <= static_cast<int>(std::ceil(hi)); ++decade) {
+    for (const double step : steps) {
+      const double v = step * std::pow(10.0, decade);
+      const double lv = std::log10(v);
+      if (lv < lo || lv > hi) continue;
+      const double tx = x(v);
+      svg += "<line x1=\"" + Fixed(tx) + "\" x2=\"" + Fixed(tx) +
+             "\" y1=\"0\" y2=\"" + Fixed(height - 14.0) +
+             "\" class=\"grid\"/><text x=\"" + Fixed(tx) + "\" y=\"" +
+             Fixed(height - 3.0) + "\" class=\"tick\">" + HtmlEscape(label(v)) +
+             "</text>";
+      ++ticks;
+    }
+  }
+  if (ticks == 0) {
+    svg += "<text x=\"" + Fixed(kLeft) + "\" y=\"" + Fixed(height - 3.0) +
+           "\" class=\"tick\">" + HtmlEscape(FormatTime(low)) +
+           "</text><text x=\"" + Fixed(kWidth - 8.0) + "\" y=\"" +
+           Fixed(height - 3.0) + "\" class=\"tick\">" +
+           HtmlEscape(FormatTime(high)) + "</text>";
+  }
+  double y = 8.0;
+  for (const auto& [name, benchmark] : variants) {
+    svg += "<text x=\"0\" y=\"" + Fixed(y + 4.0) + "\" class=\"label\">" +
+           HtmlEscape(Truncate(name, 9)) + "</text>";
+    const Observations* obs = benchmark->Find(kRealTime);
+    if (obs != nullptr) {
+      const char* colour = name == kBefore  ? "before"
+                           : name == kAfter ? "after"
+                                            : "peer";
+      for (const double v : obs->reps) {
+        if (!(v > 0.0)) continue;
+        svg += std::string("<circle class=\"") + colour + "\" cx=\"" +
+               Fixed(x(v)) + "\" cy=\"" + Fixed(y) + "\" r=\"2.5\"/>";
+      }
+      if (obs->median > 0.0) {
+        const double mx = x(obs->median);
+        svg += "<line x1=\"" + Fixed(mx) + "\" x2=\"" + Fixed(mx) + "\" y1=\"" +
+               Fixed(y - 5.0) + "\" y2=\"" + Fixed(y + 5.0) +
+               "\" class=\"median\"/>";
+      }
+    }
+    y += kRow;
+  }
+  return svg + "</svg>";
 }
 
 }  // namespace hotpath::benchgate::html

@@ -131,6 +131,8 @@ void RenderStory(const HtmlReportInput& input, const Index& index, Page& page);
 double RatioX(double ratio);
 std::string RenderRatioBar(const RatioBar& bar);
 std::string RenderStrip(const Observations& obs);
+std::string RenderPairChart(
+    const std::vector<std::pair<std::string, const Benchmark*>>& variants);
 std::string FlameColour(std::string_view name);
 std::string Truncate(std::string_view text, std::size_t chars);
 std::string ShortFrame(std::string_view frame, std::size_t chars);
@@ -151,6 +153,7 @@ double ChangeSize(const ItemComparison& item);
 void RenderChanges(const HtmlReportInput& input, const Index& index,
                    Page& page);
 std::string BaselineCell(const Index& index, const Benchmark& benchmark);
+bool GroupChanged(const Group& group, const Index& index);
 void RenderGroup(const Group& group, const Index& index,
                  const std::string& anchor, Page& page);
 void RenderPairs(const std::vector<Group>& groups, const Index& index,

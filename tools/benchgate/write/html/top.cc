@@ -218,9 +218,8 @@ void RenderTarget(const TargetResult& target, const Index& index, Page& page) {
           (pair.before ? HtmlEscape(FormatValue(metric, *pair.before)) : "-") +
           "</td><td class=\"n\">" +
           (pair.after ? HtmlEscape(FormatValue(metric, *pair.after)) : "-") +
-          "</td><td class=\"n\">" +
-          (pair.ratio ? FormatRatio(*pair.ratio) : "-") + "</td><td>" +
-          HtmlEscape(interval) + "</td><td>" +
+          "</td><td class=\"n\">" + (pair.ratio ? Sig(*pair.ratio) : "-") +
+          "</td><td>" + HtmlEscape(interval) + "</td><td>" +
           RenderRatioBar(TargetBar(target, pair)) + "</td><td>" +
           Badge(StatusClass(pair.status), ToString(pair.status)) +
           "</td><td class=\"dim small\">" + HtmlEscape(pair.note) +
