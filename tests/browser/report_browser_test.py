@@ -440,12 +440,37 @@ def check_failing_and_cross_machine(args, browser, chromium, scratch):
         tools.close()
 
 
+def check_examples(folder, chromium, scratch):
+    """The committed examples (reports/regenerate.sh) open cleanly, tell
+    their story on the first screen and fit a phone."""
+    pages = sorted(p for p in os.listdir(folder) if p.endswith(".html"))
+    expect(len(pages) >= 1, "reports/example has example reports: %s" % pages)
+    tools = Devtools(chromium, scratch)
+    try:
+        for name in pages:
+            for width, height, mobile in ((1440, 900, False),
+                                          (390, 844, True)):
+                tools.open("file://" + os.path.join(folder, name), width,
+                           height, mobile)
+                screen = tools.eval(FIRST_SCREEN)
+                expect(screen["verdict"]["visible"] and
+                       screen["compared"]["visible"] and
+                       screen["width"] <= width,
+                       "example %s at %d px: verdict and story on the first "
+                       "screen, %d px wide" % (name, width, screen["width"]))
+        expect(not tools.errors, "examples: no console messages or errors")
+    finally:
+        tools.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--benchgate", required=True)
     parser.add_argument("--fixtures", required=True,
                         help="tests/data/benchgate (targets.json, report/)")
     parser.add_argument("--out", required=True, help="where report.png goes")
+    parser.add_argument("--examples",
+                        help="reports/example: the committed example reports")
     args = parser.parse_args()
 
     chromium = find_chromium()
@@ -516,6 +541,8 @@ def main():
                "the filter hides every other row")
 
         check_failing_and_cross_machine(args, browser, chromium, scratch)
+        if args.examples:
+            check_examples(args.examples, chromium, scratch)
 
         screenshot = os.path.join(args.out, "report.png")
         if os.path.exists(screenshot):
