@@ -30,18 +30,18 @@ if [[ ${1:-} == --quick ]]; then
     --out "$scratch/results"
   run=$(ls -d "$scratch"/results/2*/ | tail -1)
   "$benchgate" report "$run" --baseline baselines \
-    --targets baselines/targets.json -o "$out/failing-gate.html" || true
+    --targets baselines/targets.json -o reports/example/failing-gate.html || true
 else
   "$benchgate" report tests/data/benchgate/report/run \
     --against tests/data/benchgate/report/baseline \
     --targets tests/data/benchgate/targets.json \
-    -o "$out/failing-gate.html" || true
+    -o reports/example/failing-gate.html || true
   "$benchgate" accept "$fixtures/report/baseline_other" \
     --baseline "$scratch/baselines" >/dev/null
   "$benchgate" report tests/data/benchgate/report/run \
     --baseline "$scratch/baselines" \
     --targets tests/data/benchgate/targets.json \
-    -o "$out/cross-machine.html" || true
+    -o reports/example/cross-machine.html || true
   # The store is temporary: name it as a reader's would be.
   sed -i "s|$scratch/baselines|baselines|g" "$out/cross-machine.html"
 fi
