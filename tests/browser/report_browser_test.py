@@ -1,7 +1,18 @@
 #!/usr/bin/env python3
-"""The HTML report as a person sees it: headless Chromium opens a report
+"""The HTML report as a person sees it: headless Chromium opens reports
 generated from the fixtures (tests/data/benchgate/report/) from file:// and
-this checks the rendered DOM, the console, sorting, and saves a screenshot.
+this checks the rendered DOM, the console, sorting and filtering, and saves
+screenshots.
+
+Three reports: the gate against a stored baseline (the DOM checks of
+--dump-dom), a failing gate against a run measured back to back (timings
+decide: a regression with its interval), and a cross-machine gate (the
+baseline of another CPU: timings cannot be judged). The last two are
+opened through the DevTools protocol (--remote-debugging-pipe: no network,
+no extra package) at 1440 and 390 px to ask the laid-out page what a
+reader sees on the first screen, whether regressions precede passing
+targets, what filtering "regressed" shows, and whether the page is wider
+than a phone; screenshots of each are written to --out.
 
 usage: report_browser_test.py --benchgate BIN --fixtures DIR --out DIR
 
@@ -13,12 +24,17 @@ can fail.
 """
 
 import argparse
+import base64
 import html.parser
+import json
 import os
+import re
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 SKIP = 77
 
@@ -54,6 +70,177 @@ class Browser:
         console = [line for line in result.stderr.splitlines()
                    if ":CONSOLE" in line]
         return result.stdout, console
+
+
+class Devtools:
+    """Chromium driven over --remote-debugging-pipe: commands on fd 3,
+    answers on fd 4, each a JSON message ended by a NUL byte."""
+
+    TIMEOUT = 60
+
+    def __init__(self, binary, scratch):
+        to_child, self.out = os.pipe()
+        self.inp, from_child = os.pipe()
+
+        def child_fds():
+            a, b = os.dup(to_child), os.dup(from_child)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        self.process = subprocess.Popen(
+            [binary, "--headless=new", "--no-sandbox", "--disable-gpu",
+             "--no-first-run", "--hide-scrollbars", "--remote-debugging-pipe",
+             "--user-data-dir=" + os.path.join(scratch, "devtools-profile"),
+             "about:blank"],
+            pass_fds=(3, 4), preexec_fn=child_fds,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_child)
+        os.close(from_child)
+        self.buffer = b""
+        self.next_id = 0
+        self.session = None
+        self.errors = []
+
+    def send(self, method, params=None, session=True):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method,
+                   "params": params or {}}
+        if session and self.session:
+            message["sessionId"] = self.session
+        os.write(self.out, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + self.TIMEOUT
+        while True:
+            while b"\0" not in self.buffer:
+                left = deadline - time.monotonic()
+                ready, _, _ = select.select([self.inp], [], [], max(left, 0))
+                if not ready:
+                    raise Failure("no answer from chromium to " + method)
+                chunk = os.read(self.inp, 1 << 20)
+                if not chunk:
+                    raise Failure("chromium closed the pipe during " + method)
+                self.buffer += chunk
+            raw, self.buffer = self.buffer.split(b"\0", 1)
+            answer = json.loads(raw)
+            if answer.get("method") == "Runtime.exceptionThrown":
+                self.errors.append(answer["params"])
+            if answer.get("method") == "Runtime.consoleAPICalled":
+                self.errors.append(answer["params"])
+            if answer.get("id") == self.next_id:
+                if "error" in answer:
+                    raise Failure("%s: %s" % (method, answer["error"]))
+                return answer.get("result", {})
+
+    def open(self, url, width, height, mobile):
+        """A fresh tab of width x height CSS px showing url, loaded."""
+        if self.session:
+            self.send("Target.closeTarget", {"targetId": self.target})
+            self.session = None
+        self.target = self.send("Target.createTarget",
+                                {"url": "about:blank"})["targetId"]
+        self.session = self.send("Target.attachToTarget",
+                                 {"targetId": self.target,
+                                  "flatten": True})["sessionId"]
+        self.send("Runtime.enable")
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": height, "deviceScaleFactor": 1,
+                   "mobile": mobile})
+        self.send("Page.navigate", {"url": url})
+        deadline = time.monotonic() + self.TIMEOUT
+        while self.eval("document.readyState") != "complete":
+            if time.monotonic() > deadline:
+                raise Failure("page did not load: " + url)
+            time.sleep(0.05)
+
+    def eval(self, expression):
+        result = self.send("Runtime.evaluate",
+                           {"expression": expression, "returnByValue": True})
+        if "exceptionDetails" in result:
+            raise Failure("script failed: %s: %s" % (
+                expression[:80], result["exceptionDetails"].get("text")))
+        return result["result"].get("value")
+
+    def screenshot(self, path):
+        data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
+        with open(path, "wb") as out:
+            out.write(base64.b64decode(data))
+
+    def close(self):
+        try:
+            self.send("Browser.close", session=False)
+        except Failure:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self.out)
+        os.close(self.inp)
+
+
+# What the first screen shows: each element's text and whether it starts
+# inside the viewport (the reader sees it without scrolling).
+FIRST_SCREEN = """(function () {
+  function seen(id) {
+    var e = document.getElementById(id);
+    if (!e) return null;
+    var r = e.getBoundingClientRect();
+    return {text: e.textContent.replace(/\\s+/g, ' ').trim(),
+            visible: r.top >= 0 && r.top < innerHeight};
+  }
+  return {verdict: seen('verdict'), failed: seen('failed'),
+          judged: seen('judged'), compared: seen('compared'),
+          environments: seen('environments'), next: seen('next'),
+          width: document.documentElement.scrollWidth, viewport: innerWidth};
+})()"""
+
+# Whether every failure comes before the passing targets in the page.
+ORDER = """(function () {
+  var failures = document.querySelectorAll('#failed .failure');
+  var passing = document.getElementById('passing-targets');
+  if (!failures.length || !passing) return null;
+  var last = failures[failures.length - 1];
+  return !!(last.compareDocumentPosition(passing) &
+            Node.DOCUMENT_POSITION_FOLLOWING) &&
+         passing.getBoundingClientRect().top >
+             last.getBoundingClientRect().top;
+})()"""
+
+# The full table after the URL's filter: visible rows and the count line.
+FILTERED = """(function () {
+  var rows = Array.prototype.slice.call(
+      document.querySelectorAll('#all tbody tr'));
+  var shown = rows.filter(function (r) { return !r.hidden; });
+  return {total: rows.length, shown: shown.length,
+          texts: shown.map(function (r) {
+            return r.textContent.replace(/\\s+/g, ' ');
+          }),
+          count: document.getElementById('shown').textContent,
+          empty: !document.getElementById('empty').hidden,
+          emptyText: document.getElementById('empty').textContent};
+})()"""
+
+
+def check_layout(tools, page, name, out_dir):
+    """The first screen at 1440 and 390 px; screenshots of both."""
+    seen = {}
+    for width, height, mobile in ((1440, 900, False), (390, 844, True)):
+        tools.open(page, width, height, mobile)
+        screen = tools.eval(FIRST_SCREEN)
+        expect(screen["width"] <= width,
+               "%s at %d px: the page is %d px wide, no wider than the "
+               "viewport" % (name, width, screen["width"]))
+        shot = os.path.join(out_dir, "report-%s-%d.png" % (name, width))
+        if os.path.exists(shot):
+            os.remove(shot)
+        tools.screenshot(shot)
+        expect(os.path.getsize(shot) > 10000,
+               "screenshot saved: %s (%d bytes)" % (shot,
+                                                     os.path.getsize(shot)))
+        seen[width] = screen
+    expect(not tools.errors, "%s: no console messages or script errors: %s"
+           % (name, tools.errors[:2]))
+    return seen
 
 
 class Table(html.parser.HTMLParser):
@@ -133,12 +320,157 @@ def check_sorted(browser, page, direction):
     return values
 
 
+def check_failing_and_cross_machine(args, browser, chromium, scratch):
+    fixtures = os.path.join(args.fixtures, "report")
+    targets = os.path.join(args.fixtures, "targets.json")
+    # A failing gate whose timings decide: against a run measured back to
+    # back (the fixture baseline, faster in routing/Envelope).
+    failing = os.path.join(scratch, "failing.html")
+    made = subprocess.run(
+        [args.benchgate, "report", os.path.join(fixtures, "run"), "--against",
+         os.path.join(fixtures, "baseline"), "--targets", targets,
+         "-o", failing], capture_output=True, text=True)
+    expect(made.returncode == 1, "the failing gate's report exits 1 (%d: %s)"
+           % (made.returncode, made.stderr.strip()))
+    # Against another machine's stored baseline: timings not comparable.
+    other = os.path.join(scratch, "other-baselines")
+    os.makedirs(other)
+    subprocess.run([args.benchgate, "accept",
+                    os.path.join(fixtures, "baseline_other"), "--baseline",
+                    other], check=True, stdout=subprocess.DEVNULL)
+    cross = os.path.join(scratch, "cross-machine.html")
+    made = subprocess.run(
+        [args.benchgate, "report", os.path.join(fixtures, "run"), "--baseline",
+         other, "--targets", targets, "-o", cross],
+        capture_output=True, text=True)
+    expect(made.returncode == 0, "the cross-machine report exits 0 (%d: %s)"
+           % (made.returncode, made.stderr.strip()))
+    for path in (failing, cross):
+        shutil.copy(path, os.path.join(args.out, os.path.basename(path)))
+
+    tools = Devtools(chromium, scratch)
+    try:
+        # The layout probe must be able to fail: a page 1000 px wide is
+        # wider than a phone.
+        probe = os.path.join(scratch, "wide.html")
+        with open(probe, "w") as out:
+            out.write('<!DOCTYPE html><meta name="viewport" '
+                      'content="width=device-width,initial-scale=1">'
+                      '<div style="width:1000px">wide</div>')
+        tools.open("file://" + probe, 390, 844, True)
+        expect(tools.eval(FIRST_SCREEN)["width"] > 390,
+               "a page 1000 px wide is caught as wider than 390 px")
+
+        page = "file://" + failing
+        seen = check_layout(tools, page, "failing", args.out)
+        for width, screen in seen.items():
+            failed = screen["failed"]
+            expect(failed is not None and failed["visible"],
+                   "failing at %d px: what failed is on the first screen"
+                   % width)
+            expect("routing/Envelope" in failed["text"] and
+                   "0 \u2192 1 per op" in failed["text"],
+                   "failing at %d px: it names the regression and its size "
+                   "(%s)" % (width, failed["text"][:160]))
+            expect(re.search(r"slower by \d+(\.\d)?% \[\+[\d.]+%, "
+                             r"\+[\d.]+%\], beyond the noise of \u00b1",
+                             failed["text"]) is not None,
+                   "failing at %d px: a timing regression with its interval "
+                   "and the noise it is beyond" % width)
+            expect(screen["verdict"]["visible"] and
+                   screen["verdict"]["text"].startswith("FAIL"),
+                   "failing at %d px: the verdict is on the first screen"
+                   % width)
+        tools.open(page, 1440, 900, False)
+        expect(tools.eval(ORDER) is True,
+               "failing: every regression precedes the passing targets")
+        tools.open(page + "#q=regressed", 1440, 900, False)
+        table = tools.eval(FILTERED)
+        expect(table["shown"] >= 2 and
+               all("regressed" in text for text in table["texts"]),
+               "filtering \"regressed\" shows the regressions (%d of %d)"
+               % (table["shown"], table["total"]))
+        expect(any("routing/Envelope/after/1024" in text
+                   for text in table["texts"]),
+               "the filtered table has the regressed benchmark")
+        expect(table["count"] == "%d of %d benchmarks" % (table["shown"],
+                                                           table["total"]),
+               "the filter says how many it shows: " + table["count"])
+        expect(not table["empty"], "no empty-state message when rows match")
+        tools.open(page + "#q=no-such-benchmark", 1440, 900, False)
+        table = tools.eval(FILTERED)
+        expect(table["shown"] == 0 and table["empty"] and
+               "no-such-benchmark" in table["emptyText"],
+               "a filter matching nothing says so: " + table["emptyText"])
+        # Natural order of names: two rows added, the name header clicked.
+        order = tools.eval("""(function () {
+          var body = document.querySelector('#all tbody');
+          ['zz/batch:100/after', 'zz/batch:16/after'].forEach(function (n) {
+            var row = body.rows[0].cloneNode(true);
+            row.cells[0].textContent = n;
+            body.appendChild(row);
+          });
+          document.querySelector('#all th[data-col=name]').click();
+          return Array.prototype.map.call(body.rows, function (r) {
+            return r.cells[0].textContent;
+          }).filter(function (n) { return n.indexOf('zz/') === 0; });
+        })()""")
+        expect(order == ["zz/batch:16/after", "zz/batch:100/after"],
+               "names sort in natural order: %s" % order)
+
+        page = "file://" + cross
+        seen = check_layout(tools, page, "cross-machine", args.out)
+        for width, screen in seen.items():
+            judged = screen["judged"]
+            expect(judged is not None and judged["visible"] and
+                   "Not judged: timings: measured on another CPU"
+                   in judged["text"],
+                   "cross-machine at %d px: the first screen says timings "
+                   "were not judged and why" % width)
+            compared = screen["compared"]["text"]
+            expect("AMD EPYC 7763" in compared and "Xeon" in compared and
+                   "revision 70b9b1b" in compared and
+                   "14 days before this run" in compared,
+                   "cross-machine at %d px: both CPUs, the baseline's "
+                   "revision and age" % width)
+            expect(screen["environments"] is not None and
+                   "load average" in screen["environments"]["text"],
+                   "cross-machine: the environments side by side")
+    finally:
+        tools.close()
+
+
+def check_examples(folder, chromium, scratch):
+    """The committed examples (reports/regenerate.sh) open cleanly, tell
+    their story on the first screen and fit a phone."""
+    pages = sorted(p for p in os.listdir(folder) if p.endswith(".html"))
+    expect(len(pages) >= 1, "reports/example has example reports: %s" % pages)
+    tools = Devtools(chromium, scratch)
+    try:
+        for name in pages:
+            for width, height, mobile in ((1440, 900, False),
+                                          (390, 844, True)):
+                tools.open("file://" + os.path.join(folder, name), width,
+                           height, mobile)
+                screen = tools.eval(FIRST_SCREEN)
+                expect(screen["verdict"]["visible"] and
+                       screen["compared"]["visible"] and
+                       screen["width"] <= width,
+                       "example %s at %d px: verdict and story on the first "
+                       "screen, %d px wide" % (name, width, screen["width"]))
+        expect(not tools.errors, "examples: no console messages or errors")
+    finally:
+        tools.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--benchgate", required=True)
     parser.add_argument("--fixtures", required=True,
                         help="tests/data/benchgate (targets.json, report/)")
     parser.add_argument("--out", required=True, help="where report.png goes")
+    parser.add_argument("--examples",
+                        help="reports/example: the committed example reports")
     args = parser.parse_args()
 
     chromium = find_chromium()
@@ -207,6 +539,10 @@ def main():
         expect(len(shown) == 2, "the filter keeps the markup pair's rows")
         expect(dom.count("<tr hidden") == len(table.rows) - 2,
                "the filter hides every other row")
+
+        check_failing_and_cross_machine(args, browser, chromium, scratch)
+        if args.examples:
+            check_examples(args.examples, chromium, scratch)
 
         screenshot = os.path.join(args.out, "report.png")
         if os.path.exists(screenshot):

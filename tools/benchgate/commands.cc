@@ -75,7 +75,8 @@ void AddTargets(const Run& run, const Config& config, Report& report) {
 // Compares `run` with the stored baseline for its fingerprint, or else
 // with the latest baseline of another machine (ratios and exact metrics).
 void AddBaselineComparison(const Run& run, const std::string& baseline_dir,
-                           const Config& run_config, Report& report) {
+                           const Config& run_config, Report& report,
+                           std::optional<Run>* compared_with) {
   // A stored baseline was not measured back to back with this run: its
   // timings are shown, never counted (DESIGN.md, Gating).
   Config config = run_config;
@@ -98,6 +99,7 @@ void AddBaselineComparison(const Run& run, const std::string& baseline_dir,
     report.comparison =
         CompareRuns(baseline->run, run, config,
                     baseline->noise ? &*baseline->noise : nullptr);
+    if (compared_with != nullptr) *compared_with = baseline->run;
     return;
   }
   report.notes.push_back("no stored baseline for fingerprint " +
@@ -112,6 +114,7 @@ void AddBaselineComparison(const Run& run, const std::string& baseline_dir,
                            "): exact metrics decide, timings are shown for "
                            "information");
     report.comparison = CompareRuns(other->run, run, config);
+    if (compared_with != nullptr) *compared_with = other->run;
   } else {
     report.notes.push_back(
         "no baseline of any machine: only targets and failed benchmarks "
@@ -267,7 +270,8 @@ int CheckCommand(const std::string& run_path, const CommandOptions& options,
 }
 
 Report BuildGateReport(const Run& run, const std::string& baseline_dir,
-                       const Config& config, const CommandOptions& options) {
+                       const Config& config, const CommandOptions& options,
+                       std::optional<Run>* compared_with) {
   Report report;
   report.command = "gate";
   report.run_source = run.source;
@@ -275,7 +279,7 @@ Report BuildGateReport(const Run& run, const std::string& baseline_dir,
   if (baseline_dir.empty()) {
     report.notes.push_back("no --baseline given: not compared with a baseline");
   } else {
-    AddBaselineComparison(run, baseline_dir, config, report);
+    AddBaselineComparison(run, baseline_dir, config, report, compared_with);
   }
   if (options.targets_path.empty()) {
     report.notes.push_back("no --targets given: targets not checked");
@@ -310,14 +314,19 @@ int ReportCommand(const std::string& run_path, const ReportCommandOptions& html,
   ReportInputs inputs = LoadReportInputs(run_path, options);
   inputs.Point();
   const Run& run = *inputs.html.run;
-  Report report = BuildGateReport(
-      run, html.against_path.empty() ? html.baseline_dir : "", config, options);
+  std::optional<Run> compared_with;
+  Report report =
+      BuildGateReport(run, html.against_path.empty() ? html.baseline_dir : "",
+                      config, options, &compared_with);
   if (!html.against_path.empty()) {
-    const Run against = LoadRun(html.against_path, {options.allocator});
+    compared_with = LoadRun(html.against_path, {options.allocator});
     report.notes.clear();
-    report.baseline_source = against.source;
-    report.comparison = CompareRuns(against, run, config);
+    report.baseline_source = compared_with->source;
+    report.comparison = CompareRuns(*compared_with, run, config);
   }
+  inputs.html.baseline = compared_with ? &*compared_with : nullptr;
+  inputs.html.baseline_dir = html.baseline_dir;
+  inputs.html.run_path = run_path;
   report.command = "report";
   report.options = options.report;
   Finalise(report);

@@ -5,6 +5,7 @@
 #ifndef HOTPATH_TOOLS_BENCHGATE_COMMANDS_H_
 #define HOTPATH_TOOLS_BENCHGATE_COMMANDS_H_
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -40,8 +41,11 @@ int GateCommand(const std::string& run_path, const std::string& baseline_dir,
 // stored baseline for its fingerprint (or the latest other one) when
 // `baseline_dir` is not empty, the targets when --targets was given, and
 // the failed benchmarks. Shared by gate and report so both judge alike.
+// `compared_with`, when given, receives the baseline run compared with
+// (the HTML report shows its environment beside the run's).
 Report BuildGateReport(const Run& run, const std::string& baseline_dir,
-                       const Config& config, const CommandOptions& options);
+                       const Config& config, const CommandOptions& options,
+                       std::optional<Run>* compared_with = nullptr);
 
 struct ReportCommandOptions {
   std::string baseline_dir;  // empty: no baseline comparison

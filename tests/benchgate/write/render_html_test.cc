@@ -115,8 +115,104 @@ TEST_F(ReportFixture, CarriesTheGateVerdictAndWritesTheFile) {
   EXPECT_TRUE(Contains(html_, "targets: 4 PASS"));
   // The regression is listed with what changed.
   EXPECT_TRUE(Contains(html_,
-                       "routing/Envelope/after/1024</a></td><td><span "
-                       "class=\"badge bad\">regressed"));
+                       "routing/<wbr>Envelope/<wbr>after/<wbr>1024</a></td>"
+                       "<td><span class=\"badge bad\">regressed"));
+}
+
+// The first screen tells the story: what was compared with what, what
+// could be judged, what failed with its size, the command that gives a
+// judgement; the failure precedes the passing targets, folded to a line.
+TEST_F(ReportFixture, FirstScreenSaysWhatFailedAndWhatToDo) {
+  std::ostringstream out;
+  WriteReport(out);
+  const std::size_t story = html_.find("<section id=\"story\">");
+  const std::size_t failed = html_.find("id=\"failed\"");
+  const std::size_t targets = html_.find("id=\"targets\"");
+  const std::size_t passing = html_.find("id=\"passing-targets\"");
+  ASSERT_NE(story, std::string::npos);
+  ASSERT_NE(failed, std::string::npos);
+  ASSERT_NE(passing, std::string::npos);
+  EXPECT_LT(story, targets);
+  EXPECT_LT(failed, passing);
+  const std::string first = html_.substr(story, targets - story);
+  EXPECT_TRUE(Contains(first, "the stored baseline of this machine"));
+  EXPECT_TRUE(Contains(first, "revision 0123456"));
+  EXPECT_TRUE(Contains(first, "routing/<wbr>Envelope/<wbr>after/<wbr>1024"));
+  EXPECT_TRUE(Contains(first, "<code>allocs_per_op</code> 0 &#8594; 1 per op"));
+  EXPECT_TRUE(Contains(first, "benchgate accept "));
+  EXPECT_TRUE(Contains(first, "scripts/bench-all --against REF"));
+  EXPECT_TRUE(Contains(first, "<b>Not judged:</b> timings"));
+  EXPECT_TRUE(Contains(html_,
+                       "4 targets pass: allocations, throughput, "
+                       "p99-latency, lock-contention</summary>"));
+}
+
+// Against another machine's baseline: why timings could not be judged,
+// both CPUs, the baseline's revision and age, the environments side by
+// side, the busy machine and the debug library flagged, and a ratio shift
+// said as speedups with the absolute times of both sides.
+TEST_F(ReportFixture, CrossMachineSaysWhatCouldNotBeJudgedAndWhy) {
+  AcceptCommand(Fixture("report/baseline_other"), dir_.Path(), {}, {},
+                accepted_);
+  CommandOptions options;
+  options.targets_path = testing::TargetsJson();
+  ReportCommandOptions html{dir_.Path(), dir_.Path("cross.html"), ""};
+  std::ostringstream out;
+  EXPECT_EQ(ReportCommand(Fixture("report/run"), html, options, out),
+            kExitPass);
+  const std::string page = Slurp(html.output_path);
+  const std::size_t story = page.find("<section id=\"story\">");
+  ASSERT_NE(story, std::string::npos);
+  const std::string first =
+      page.substr(story, page.find("</section>", story) - story);
+  EXPECT_TRUE(Contains(first, "latest stored baseline of another machine"));
+  EXPECT_TRUE(Contains(first,
+                       "AMD EPYC 7763 64-Core Processor, revision "
+                       "70b9b1b, measured 2024-05-28"));
+  EXPECT_TRUE(Contains(first, "14 days before this run"));
+  EXPECT_TRUE(Contains(first, "Intel(R) Xeon(R) Platinum 8370C"));
+  EXPECT_TRUE(Contains(first,
+                       "<b>Not judged:</b> timings: measured on "
+                       "another CPU"));
+  EXPECT_TRUE(Contains(first, "Nothing failed in what could be judged"));
+  // Side by side where they differ; the same fields are not repeated.
+  EXPECT_TRUE(Contains(first,
+                       "<tr><th>cores</th><td class=\"mono\">4</td>"
+                       "<td class=\"mono\">2</td></tr>"));
+  EXPECT_FALSE(Contains(first, "<tr><th>compiler</th>"));
+  EXPECT_TRUE(Contains(first, "busy: load average 3.0 on 4 CPUs"));
+  EXPECT_TRUE(Contains(first, "library says &quot;debug&quot;"));
+  // caching/Summary's after was 2.5x faster there: a ratio shift, not a
+  // slowdown of 138%.
+  EXPECT_TRUE(Contains(first, "speedup 372x &#8594; 156x"));
+  EXPECT_TRUE(Contains(first,
+                       "baseline before 28.1 us, after 75.7 ns; this "
+                       "run before 48.4 us, after 310 ns"));
+}
+
+// The pair view: pairs where something changed stay open, the rest fold;
+// the baseline's after/before ratio is drawn beside this run's, each bar
+// labelled; every variant's repetitions share one labelled axis.
+TEST_F(ReportFixture, PairsFoldWhatDidNotChangeAndDrawTheBaselineRatio) {
+  std::ostringstream out;
+  WriteReport(out);
+  const std::size_t routing = html_.find(
+      "<summary><h4><span class=\"mono\">routing/<wbr>Envelope/<wbr>1024");
+  ASSERT_NE(routing, std::string::npos);
+  EXPECT_EQ(html_.compare(routing - 6, 6, " open>"), 0)
+      << html_.substr(routing - 40, 60);
+  EXPECT_TRUE(Contains(html_,
+                       "\"><summary><h4><span class=\"mono\">"
+                       "batching/<wbr>Flush</span></h4></summary>"));
+  EXPECT_FALSE(Contains(html_,
+                        "open><summary><h4><span class=\"mono\">"
+                        "batching/<wbr>Flush"));
+  EXPECT_TRUE(Contains(html_, "1 pair, 1 to look at, 0 folded"));
+  EXPECT_EQ(Count(html_, ">time a/b, this run<"),
+            Count(html_, ">time a/b, baseline<"));
+  EXPECT_GE(Count(html_, ">time a/b, baseline<"), 9);
+  EXPECT_GE(Count(html_, "<svg class=\"chart\""), 9);
+  EXPECT_GE(Count(html_, "class=\"tick\">"), 9 * 2);
 }
 
 // report --against: a run measured back to back (a PR gate's merge-base)
@@ -346,7 +442,7 @@ TEST(RenderHtml, FullSuiteSizeIsBounded) {
   input.run = &run;
   const std::string html = RenderHtml(input);
   EXPECT_LT(html.size(), 2u * 1024u * 1024u);
-  EXPECT_EQ(Count(html, "<div class=\"pair\""), 125);
+  EXPECT_EQ(Count(html, "<details class=\"pair\""), 125);
   ExpectNoExternalReferences(html);
 }
 

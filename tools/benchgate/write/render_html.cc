@@ -45,13 +45,41 @@ svg.ratio .grid{stroke:#eaeef2}svg.ratio .axis1,svg.strip .axis1{stroke:#8c959f}
 svg.ratio rect.good{fill:#4ac26b}svg.ratio rect.bad{fill:#ff6a69}svg.ratio rect.warn{fill:#d4a72c}svg.ratio rect.dim{fill:#afb8c1}
 svg.ratio .ci{stroke:#1f2328;fill:none}svg.ratio .goal{stroke:#1f2328;stroke-dasharray:3 2;stroke-width:1.5}
 svg.strip circle{fill:#0969da;fill-opacity:.55}svg.strip circle.out{fill:var(--bad)}
-svg{vertical-align:middle}.axis-label{color:var(--dim);font-size:10px;margin-left:2px}
+svg{vertical-align:middle}svg.chart .grid{stroke:#eaeef2}svg.chart text{font:10px system-ui,sans-serif;fill:#57606a}
+svg.chart text.tick{text-anchor:middle}svg.chart circle{fill-opacity:.6}svg.chart circle.before{fill:#bc4c00}
+svg.chart circle.after{fill:#0969da}svg.chart circle.peer{fill:#8250df}svg.chart .median{stroke:#1f2328;stroke-width:1.5}
+details.pair>summary{cursor:pointer;list-style-position:outside}details.pair>summary h4{display:inline}.axis-label{color:var(--dim);font-size:10px;margin-left:2px}
 svg.flame text{font:11px ui-monospace,Menlo,Consolas,monospace;fill:#1f2328;pointer-events:none}
 svg.flame rect{stroke:#fff;stroke-width:.5}svg.flame g:hover rect{stroke:#1f2328}
 .legend{color:var(--dim);font-size:12px;margin:4px 0}
 #all th{cursor:pointer;user-select:none}#all th[aria-sort=ascending]::after{content:" \25B2"}#all th[aria-sort=descending]::after{content:" \25BC"}
 #filter{font:inherit;padding:3px 6px;width:320px;margin:4px 0}
 ol.stack{margin:4px 0;padding-left:24px}
+code{overflow-wrap:anywhere}nav{display:flex;flex-wrap:wrap;gap:2px 12px}nav a{margin:0}
+#story{margin:8px 0 12px}#story p{margin:6px 0}#failed ol,#shifted ul,#next ul{margin:4px 0;padding-left:22px}
+#failed li{margin:3px 0}.flag{margin:2px 0}table.env td,table.env th{font-size:12px}
+details.notes>summary,#passing-targets>summary{cursor:pointer;margin:6px 0}
+/* Below 700 px: tables become cards (a label before each value), wide
+   ones scroll inside the page; names break at "/". */
+@media (max-width:700px){
+body{padding:8px 10px 32px}h1{font-size:18px}.verdict{font-size:14px;padding:6px 8px}
+table{display:block;max-width:100%;overflow-x:auto}
+#all,#all tbody,#all tr,#all td,table.changes,table.changes tbody,table.changes tr,table.changes td{display:block}
+#all thead,table.changes thead{display:none}
+#all tr,table.changes tr{border:1px solid var(--line);border-radius:6px;margin:6px 0;padding:4px 8px}
+#all tr[hidden]{display:none}
+#all td,table.changes td{border:none;padding:1px 0;text-align:left}#all td:empty{display:none}
+#all td.n{display:inline-block;margin-right:12px}
+#all td:nth-child(2)::before{content:"variant: "}#all td:nth-child(3)::before{content:"median "}
+#all td:nth-child(4)::before{content:"\B1"}#all td:nth-child(5)::before{content:"CPU "}
+#all td:nth-child(6)::before{content:"allocs/op "}#all td:nth-child(7)::before{content:"bytes/op "}
+#all td:nth-child(8)::before{content:"p99 "}#all td:nth-child(9)::before{content:"reps "}
+#all td:nth-child(11)::before{content:"change "}
+#all td::before,table.changes td::before{color:var(--dim)}
+.pair-body>table:first-child{min-width:0}#filter{width:100%}
+svg.ratio{max-width:100%}
+table.env{display:table;width:100%}table.env td{overflow-wrap:anywhere}
+}
 )CSS";
 
 // Sorts the full table on a header click and filters it as one types; the
@@ -65,10 +93,17 @@ constexpr std::string_view kScript = R"JS(
   var heads = table.tHead.rows[0].cells;
   var filter = document.getElementById('filter');
   filter.hidden = false;
+  var shown = document.getElementById('shown');
+  var empty = document.getElementById('empty');
+  var total = body.rows.length;
   function key(cell) {
     var v = cell.getAttribute('data-v');
     if (v !== null) return parseFloat(v);
     return cell.textContent.trim().toLowerCase();
+  }
+  // Natural order for names: batch:16 before batch:100.
+  function compareText(x, y) {
+    return x.localeCompare(y, 'en', {numeric: true});
   }
   function save(col, dir) {
     var parts = [];
@@ -84,7 +119,9 @@ constexpr std::string_view kScript = R"JS(
       var xe = x === '' || (typeof x === 'number' && isNaN(x));
       var ye = y === '' || (typeof y === 'number' && isNaN(y));
       if (xe || ye) return xe === ye ? 0 : (xe ? 1 : -1);
-      if (typeof x !== typeof y) { x = String(x); y = String(y); }
+      if (typeof x !== 'number' || typeof y !== 'number') {
+        return sign * compareText(String(x), String(y));
+      }
       return x < y ? -sign : (x > y ? sign : 0);
     });
     rows.forEach(function (r) { body.appendChild(r); });
@@ -93,10 +130,15 @@ constexpr std::string_view kScript = R"JS(
   }
   function apply() {
     var q = filter.value.toLowerCase();
+    var count = 0;
     for (var i = 0; i < body.rows.length; i++) {
       var row = body.rows[i];
       row.hidden = q !== '' && row.textContent.toLowerCase().indexOf(q) < 0;
+      if (!row.hidden) count++;
     }
+    shown.textContent = count + ' of ' + total + ' benchmarks';
+    empty.hidden = count !== 0;
+    empty.textContent = 'No benchmark matches \u201c' + filter.value + '\u201d.';
   }
   Array.prototype.forEach.call(heads, function (head, index) {
     head.addEventListener('click', function () {
@@ -162,7 +204,7 @@ std::string HtmlEscape(std::string_view raw) {
 std::string RenderHtml(const HtmlReportInput& input) {
   using namespace html;  // NOLINT(build/namespaces): the page's parts
   const std::vector<Group> groups = GroupsOf(*input.run);
-  const Index index = BuildIndex(*input.report, groups);
+  const Index index = BuildIndex(*input.report, groups, input.baseline);
   Page page;
   page.Html().reserve(1 << 20);
   page.Add(
@@ -172,7 +214,7 @@ std::string RenderHtml(const HtmlReportInput& input) {
       HtmlEscape(ResultLine(*input.report)) + "</title><style>");
   page.Add(kStyle);
   page.Add("</style></head><body>\n");
-  RenderHeader(input, page);
+  RenderHeader(input, index, page);
   RenderTargets(input, index, page);
   RenderChanges(input, index, page);
   RenderPairs(groups, index, page);

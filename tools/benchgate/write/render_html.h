@@ -37,6 +37,11 @@ struct HtmlReportInput {
   const ProfileSet* profiles = nullptr;  // may be null or empty
   std::string command_line;              // RUN/command.txt, may be empty
   std::string generated_by;              // "benchgate report RUN ..." line
+  // The run compared with (stored baseline, another machine's, --against);
+  // null without one. Its environment is shown beside the run's.
+  const Run* baseline = nullptr;
+  std::string baseline_dir;  // --baseline, for the accept command shown
+  std::string run_path;      // RUN as given, for the commands shown
 };
 
 // Text as HTML: & < > " ' replaced by entities, safe in element content

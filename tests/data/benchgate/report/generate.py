@@ -7,7 +7,10 @@ the fixture suite (../generate_fixtures.py) under glibc and jemalloc, plus
 a pair and two lone benchmarks whose names are HTML markup, a context value
 with markup, and the command that made the run. baseline/ is a run of the
 same fingerprint, with one pair made faster and allocating less, to accept
-as the baseline.
+as the baseline. baseline_other/ is another machine's run (another CPU and
+fingerprint, an older revision, busy, Debian's "debug" benchmark library)
+with the same exact metrics and one after/before ratio moved: the report
+against it has timings it cannot judge.
 """
 
 import copy
@@ -46,15 +49,34 @@ def markup_rows(seed, slowdown=1.0):
     return rows
 
 
-def suite(seed, allocator, slowdowns=None, exact_changes=None):
+def suite(seed, allocator, slowdowns=None, exact_changes=None,
+          time_scale=1.0, machine=None, date="2024-06-11T09:30:00+00:00"):
     rows = fx.only(fx.make_suite(seed, slowdowns=slowdowns,
-                                 exact_changes=exact_changes), "iteration")
+                                 exact_changes=exact_changes,
+                                 time_scale=time_scale), "iteration")
     rows += markup_rows(seed)
     context = dict(fx.HOTPATH_CONTEXT, hotpath_allocator=allocator,
                    hotpath_note="<i>context markup</i>")
     if allocator != "glibc":
         context["hotpath_fingerprint"] = "fp-dev-2core-" + allocator
-    return fx.document(rows, context, executable="./suite_benchmark")
+    context.update(machine or {})
+    doc = fx.document(rows, context, executable="./suite_benchmark", date=date)
+    if machine:
+        doc["context"].update(OTHER_MACHINE_EXTRA)
+    return doc
+
+
+# The cross-machine baseline: another CPU, older revision, a debug build of
+# Google Benchmark's library and a busy machine (what the report must flag).
+OTHER_MACHINE = {
+    "hotpath_fingerprint": "fp-ci-epyc-4core",
+    "hotpath_cpu_model": "AMD EPYC 7763 64-Core Processor",
+    "hotpath_cores": "4",
+    "hotpath_git_revision": "70b9b1b0c0de",
+}
+OTHER_MACHINE_EXTRA = {"num_cpus": 4, "mhz_per_cpu": 2445,
+                       "load_avg": [3.02, 2.71, 2.2],
+                       "library_build_type": "debug"}
 
 
 def write_to(path, doc):
@@ -73,6 +95,13 @@ def main():
              suite(203, "glibc", slowdowns={"routing/Envelope/after/1024": 0.7},
                    exact_changes={"routing/Envelope/after/1024":
                                   {"allocs_per_op": 0, "bytes_per_op": 0}}))
+    # Another machine's baseline: everything 0.6x the time, caching's
+    # after 2.5x faster there (its after/before ratio shifts), exact metrics
+    # the same: the report of the run against it has timings it cannot judge.
+    write_to("baseline_other/suite_benchmark.json",
+             suite(204, "glibc", time_scale=0.6,
+                   slowdowns={"caching/Summary/after": 0.4},
+                   machine=OTHER_MACHINE, date="2024-05-28T14:05:00+00:00"))
     with open(os.path.join(HERE, "run/command.txt"), "w") as out:
         out.write("scripts/bench-all --allocators glibc,jemalloc "
                   "--filter '<b>x</b>'\nrevision 0123456789ab\n")

@@ -30,20 +30,60 @@ struct Column {
   const char* label;
 };
 
+// Whether anything about a pair is worth a look: a verdict other than
+// unchanged, a timing shift shown for information, a target not passed.
+bool GroupChanged(const Group& group, const Index& index) {
+  const auto changed = [](Verdict verdict) {
+    return verdict == Verdict::kRegressed || verdict == Verdict::kImproved ||
+           verdict == Verdict::kUnstable || verdict == Verdict::kError;
+  };
+  const ItemComparison* ratio_item = index.Item(group.key);
+  if (ratio_item != nullptr) {
+    if (changed(ratio_item->verdict)) return true;
+    const MetricComparison* time = ratio_item->Find(kRealTime);
+    if (time != nullptr && changed(time->verdict)) return true;
+  }
+  for (const auto& [variant, benchmark] : group.Variants()) {
+    const ItemComparison* item = index.Item(benchmark->name);
+    if ((item != nullptr && changed(item->verdict)) || benchmark->error) {
+      return true;
+    }
+  }
+  const auto hits = index.targets.find(group.key);
+  if (hits != index.targets.end()) {
+    for (const TargetHit& hit : hits->second) {
+      if (hit.pair->status != TargetStatus::kPass) return true;
+    }
+  }
+  return false;
+}
+
 void RenderGroup(const Group& group, const Index& index,
                  const std::string& anchor, Page& page) {
   const auto variants = group.Variants();
-  page.Add("<div class=\"pair\" id=\"" + anchor +
-           "\"><h4><span class=\"mono\">" + HtmlEscape(group.key) + "</span>");
+  // What changed stays open; the rest folds to its heading.
+  page.Add("<details class=\"pair\" id=\"" + anchor + "\"" +
+           (GroupChanged(group, index) ? " open" : "") +
+           "><summary><h4><span class=\"mono\">" + NameHtml(group.key) +
+           "</span>");
   const ItemComparison* ratio_item = index.Item(group.key);
   if (ratio_item != nullptr && ratio_item->kind == ItemKind::kRatio) {
-    page.Add(" &middot; vs baseline (after/before) " +
-             Badge(VerdictClass(ratio_item->verdict),
-                   ToString(ratio_item->verdict)) +
-             " <span class=\"mono\">" + HtmlEscape(ChangeOf(*ratio_item)) +
-             "</span>");
+    const MetricComparison* shown = Shown(*ratio_item);
+    page.Add(
+        " &middot; <span class=\"small\">after/before against the "
+        "baseline</span> " +
+        Badge(VerdictClass(ratio_item->verdict),
+              ToString(ratio_item->verdict)) +
+        "</h4></summary>");
+    if (shown != nullptr) {
+      page.Add("<div class=\"small " +
+               std::string(VerdictClass(shown->verdict)) + "\">" +
+               VerdictSentence(*ratio_item, *shown, index) + "</div>");
+    }
+  } else {
+    page.Add("</h4></summary>");
   }
-  page.Add("</h4><div class=\"pair-body\">");
+  page.Add("<div class=\"pair-body\">");
 
   // Ratio bars: time, allocations, and every target that covers the pair.
   std::string bars;
@@ -63,23 +103,37 @@ void RenderGroup(const Group& group, const Index& index,
     bar.css_class =
         bar.ratio < 1.0 ? "good" : (bar.ratio > 1.0 ? "bad" : "dim");
     bar.title = std::string(metric) + " after/before " + FormatRatio(bar.ratio);
-    add_bar(label, bar, FormatRatio(bar.ratio), "");
+    add_bar(label, bar, Sig(bar.ratio), "");
   };
   const auto hits = index.targets.find(group.key);
   bool allocs_target = false;
-  plain_bar(kRealTime, "time a/b");
+  plain_bar(kRealTime, "time a/b, this run");
+  const auto old_pair = index.baseline_pairs.find(group.key);
+  if (old_pair != index.baseline_pairs.end()) {
+    const std::optional<double> before =
+        MedianOf(old_pair->second.before, kRealTime);
+    const std::optional<double> after =
+        MedianOf(old_pair->second.after, kRealTime);
+    if (before && after && *before > 0.0) {
+      RatioBar bar;
+      bar.ratio = *after / *before;
+      bar.css_class = "dim";
+      bar.title = "real_time after/before in the baseline " + Sig(bar.ratio);
+      add_bar("time a/b, baseline", bar, Sig(bar.ratio), "");
+    }
+  }
   if (hits != index.targets.end()) {
     for (const TargetHit& hit : hits->second) {
       allocs_target |= hit.target->target.metric == kAllocs;
       add_bar(hit.target->target.name + " (" + hit.target->target.metric + ")",
               TargetBar(*hit.target, *hit.pair),
-              hit.pair->ratio ? FormatRatio(*hit.pair->ratio) : "-",
+              hit.pair->ratio ? Sig(*hit.pair->ratio) : "-",
               Badge(StatusClass(hit.pair->status), ToString(hit.pair->status)) +
                   " <span class=\"dim small\">goal " +
                   HtmlEscape(FormatGoal(hit.target->target)) + "</span>");
     }
   }
-  if (!allocs_target) plain_bar(kAllocs, "allocs a/b");
+  if (!allocs_target) plain_bar(kAllocs, "allocs a/b, this run");
 
   // Optional columns only when some variant has the metric.
   std::vector<Column> columns;
@@ -104,7 +158,7 @@ void RenderGroup(const Group& group, const Index& index,
   }
   page.Add(
       "<table><thead><tr><th>variant</th><th class=\"n\">median time</th><th "
-      "class=\"n\">&#177;MAD</th><th>repetitions</th><th class=\"n\">CPU</th>"
+      "class=\"n\">&#177;MAD</th><th class=\"n\">CPU</th>"
       "<th class=\"n\">allocs/op</th><th class=\"n\">bytes/op</th>");
   for (const Column& column : columns) {
     page.Add(std::string("<th class=\"n\">") + column.label + "</th>");
@@ -123,14 +177,14 @@ void RenderGroup(const Group& group, const Index& index,
              (time != nullptr && time->HasReps()
                   ? FormatPercent(RelativeMad(*time))
                   : "-") +
-             "</td><td>" + (time != nullptr ? RenderStrip(*time) : "") +
              "</td>" + cell(kCpuTime) + cell(kAllocs) + cell(kBytes));
     for (const Column& column : columns) page.Add(cell(column.metric));
     page.Add(BaselineCell(index, *benchmark) + "</tr>");
   }
   page.Add("</tbody></table>");
+  page.Add("<div>");
   if (!bars.empty()) page.Add("<table class=\"bars\">" + bars + "</table>");
-  page.Add("</div></div>");
+  page.Add(RenderPairChart(variants) + "</div></div></details>");
 }
 
 void RenderPairs(const std::vector<Group>& groups, const Index& index,
@@ -139,9 +193,21 @@ void RenderPairs(const std::vector<Group>& groups, const Index& index,
       "<h2 id=\"pairs\">Pairs</h2><p class=\"legend\">Per operation: before, "
       "after and peers side by side. Time is the median real time per "
       "operation over the repetitions, &#177; its median absolute deviation "
-      "(MAD) as a share of the median; each dot is one repetition, placed "
-      "relative to the median (red: beyond the axis). Allocations and bytes "
-      "per op are exact counts from the timed loop.</p>");
+      "(MAD) as a share of the median. The chart puts every variant's "
+      "repetitions on one log axis of time (dots: repetitions, bar: "
+      "median; before orange, after blue, peers purple). Ratio bars: "
+      "after/before on a log axis (0.001 to 10, solid line at 1), this "
+      "run's and the baseline's. Pairs where nothing changed are folded. "
+      "Allocations and bytes per op are exact counts from the timed "
+      "loop.</p>");
+  // Per area: how many pairs and how many changed, in its header.
+  std::map<std::string, std::pair<int, int>> counts;  // pairs, changed
+  for (const Group& group : groups) {
+    auto& [pairs, changed] =
+        counts[std::string(ParseBenchmarkName(group.key).area)];
+    ++pairs;
+    changed += GroupChanged(group, index) ? 1 : 0;
+  }
   std::string area;
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const std::string group_area =
@@ -149,8 +215,13 @@ void RenderPairs(const std::vector<Group>& groups, const Index& index,
     if (group_area != area) {
       if (!area.empty()) page.Add("</details>");
       area = group_area;
+      const auto [pairs, changed] = counts[area];
       page.Add("<details class=\"area\" open><summary>" + HtmlEscape(area) +
-               "</summary>");
+               " <span class=\"dim small\">" + std::to_string(pairs) +
+               (pairs == 1 ? " pair" : " pairs") + ", " +
+               std::to_string(changed) + " to look at, " +
+               std::to_string(pairs - changed) +
+               " folded (nothing changed)</span></summary>");
     }
     RenderGroup(groups[i], index, PairAnchor(i), page);
   }

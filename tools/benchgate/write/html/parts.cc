@@ -2,9 +2,11 @@
 #include "benchgate/write/html/parts.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -129,8 +131,14 @@ std::string PairAnchor(std::size_t index) {
   return anchor;
 }
 
-Index BuildIndex(const Report& report, const std::vector<Group>& groups) {
+Index BuildIndex(const Report& report, const std::vector<Group>& groups,
+                 const Run* baseline) {
   Index index;
+  if (baseline != nullptr) {
+    for (const VariantPair& pair : baseline->Pairs()) {
+      index.baseline_pairs.emplace(pair.key, pair);
+    }
+  }
   if (report.comparison) {
     for (const ItemComparison& item : report.comparison->items) {
       index.items.emplace(item.name, &item);
@@ -145,14 +153,194 @@ Index BuildIndex(const Report& report, const std::vector<Group>& groups) {
   }
   for (std::size_t i = 0; i < groups.size(); ++i) {
     index.pair_anchor.emplace(groups[i].key, PairAnchor(i));
+    index.groups.emplace(groups[i].key, &groups[i]);
   }
   return index;
 }
 
 std::string PairLink(const Index& index, std::string_view key) {
+  return PairLink(index, key, key);
+}
+
+std::string PairLink(const Index& index, std::string_view key,
+                     std::string_view label) {
   const std::string anchor = index.Anchor(key);
-  if (anchor.empty()) return HtmlEscape(key);
-  return "<a href=\"#" + anchor + "\">" + HtmlEscape(key) + "</a>";
+  if (anchor.empty()) return NameHtml(label);
+  return "<a href=\"#" + anchor + "\">" + NameHtml(label) + "</a>";
+}
+
+std::string NameHtml(std::string_view name) {
+  const std::string escaped = HtmlEscape(name);
+  std::string out;
+  out.reserve(escaped.size() + escaped.size() / 4);
+  // Only between name parts ("routing/Envelope"): an escaped "&lt;/x"
+  // stays one piece of text.
+  const auto part = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
+           c == ':';
+  };
+  for (std::size_t i = 0; i < escaped.size(); ++i) {
+    out += escaped[i];
+    if (escaped[i] == '/' && i > 0 && i + 1 < escaped.size() &&
+        part(escaped[i - 1]) && part(escaped[i + 1])) {
+      out += "<wbr>";
+    }
+  }
+  return out;
+}
+
+std::string Sig(double value) {
+  if (!std::isfinite(value)) return FormatNumber(value);
+  const double magnitude = std::fabs(value);
+  if (magnitude >= 1e4 || value == std::round(value)) {
+    return FormatNumber(value);
+  }
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3g", value);
+  return buffer;
+}
+
+std::string Speedup(double ratio) {
+  if (!(ratio > 0.0) || !std::isfinite(ratio)) return "-";
+  const double speedup = 1.0 / ratio;
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, speedup >= 10.0 ? "%.0fx" : "%.2gx",
+                speedup);
+  return buffer;
+}
+
+std::string ItemKey(const ItemComparison& item) {
+  return item.kind == ItemKind::kRatio ? item.name
+                                       : ParseBenchmarkName(item.name).pair_key;
+}
+
+const MetricComparison* Deciding(const ItemComparison& item) {
+  if (item.verdict != Verdict::kRegressed &&
+      item.verdict != Verdict::kImproved &&
+      item.verdict != Verdict::kUnstable) {
+    return nullptr;
+  }
+  const MetricComparison* best = nullptr;
+  for (const MetricComparison& m : item.metrics) {
+    if (m.informational || m.verdict != item.verdict) continue;
+    if (best == nullptr || std::fabs(m.change) > std::fabs(best->change)) {
+      best = &m;
+    }
+  }
+  return best;
+}
+
+const MetricComparison* Shown(const ItemComparison& item) {
+  const MetricComparison* deciding = Deciding(item);
+  if (deciding != nullptr) return deciding;
+  const MetricComparison* time = item.Find(kRealTime);
+  if (time != nullptr && time->verdict != Verdict::kNotCompared) return time;
+  return nullptr;
+}
+
+namespace {
+
+bool IsTime(std::string_view metric) {
+  return metric == kRealTime || metric == kCpuTime ||
+         (metric.size() > 3 && metric.substr(metric.size() - 3) == "_ns") ||
+         metric.find("_ns_") != std::string_view::npos;
+}
+
+std::string Percent(double fraction) {
+  const double pct = std::fabs(fraction) * 100.0;
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pct >= 10.0 ? "%.0f%%" : "%.1f%%", pct);
+  return buffer;
+}
+
+std::string SignedPercent(double fraction) {
+  if (std::isinf(fraction)) return fraction > 0 ? "+inf" : "-inf";
+  // Appended: GCC 12 -O3 warns falsely (-Wrestrict) on "literal" + string.
+  std::string text(1, fraction < 0 ? '-' : '+');
+  text += Percent(fraction);
+  return text;
+}
+
+// "before 3.1 us, after 900 ns"
+std::string Sides(const Benchmark* before, const Benchmark* after,
+                  std::string_view metric) {
+  const std::optional<double> b = MedianOf(before, metric);
+  const std::optional<double> a = MedianOf(after, metric);
+  if (!b || !a) return "";
+  return "before " + FormatValue(metric, *b) + ", after " +
+         FormatValue(metric, *a);
+}
+
+}  // namespace
+
+std::string VerdictSentence(const ItemComparison& item,
+                            const MetricComparison& m, const Index& index) {
+  std::string text;
+  if (item.kind == ItemKind::kRatio) {
+    // The after/before ratio moved: say it as speedups, with the times.
+    // For a rate (higher is better) the ratio is the speedup itself.
+    const bool rate = m.policy.better == Better::kHigher;
+    const auto speedup = [&](double ratio) {
+      return rate ? (ratio > 0.0 ? Speedup(1.0 / ratio) : std::string("-"))
+                  : Speedup(ratio);
+    };
+    text = "<code>" + HtmlEscape(m.metric) + "</code> after/before " +
+           Sig(m.old_value) + " &#8594; " + Sig(m.new_value) + ": speedup " +
+           speedup(m.old_value) + " &#8594; " + speedup(m.new_value) +
+           " (the ratio " + SignedPercent(m.change) + ")";
+    const auto old_pair = index.baseline_pairs.find(item.name);
+    const auto group = index.groups.find(item.name);
+    std::string sides;
+    if (old_pair != index.baseline_pairs.end()) {
+      const std::string old_sides =
+          Sides(old_pair->second.before, old_pair->second.after, m.metric);
+      if (!old_sides.empty()) sides += "baseline " + old_sides;
+    }
+    if (group != index.groups.end()) {
+      const std::string new_sides =
+          Sides(group->second->before, group->second->after, m.metric);
+      if (!new_sides.empty()) {
+        sides +=
+            (sides.empty() ? "" : "; ") + std::string("this run ") + new_sides;
+      }
+    }
+    if (!sides.empty()) text += "; " + HtmlEscape(sides);
+  } else if (m.method == Method::kExact) {
+    text = "<code>" + HtmlEscape(m.metric) + "</code> " +
+           HtmlEscape(FormatValue(m.metric, m.old_value)) + " &#8594; " +
+           HtmlEscape(FormatValue(m.metric, m.new_value)) + " per op";
+    if (std::isfinite(m.change) && m.change != 0.0) {
+      text += " (" + SignedPercent(m.change) + ")";
+    }
+    text += ", an exact count (tolerance " + Sig(m.threshold) + ")";
+  } else {
+    const bool up = m.change > 0.0;
+    const char* word = IsTime(m.metric) ? (up ? "slower" : "faster")
+                                        : (up ? "higher" : "lower");
+    text = "<code>" + HtmlEscape(m.metric) + "</code> " +
+           HtmlEscape(FormatValue(m.metric, m.old_value)) + " &#8594; " +
+           HtmlEscape(FormatValue(m.metric, m.new_value)) + ": ";
+    if (m.verdict == Verdict::kUnchanged && m.bound) {
+      text += "no change beyond the noise, within &#177;" + Percent(*m.bound);
+    } else {
+      text += std::string(word) + " by " + Percent(m.change);
+      if (m.change_low && m.change_high) {
+        text += " [" + SignedPercent(*m.change_low) + ", " +
+                SignedPercent(*m.change_high) + "]";
+      }
+      if (m.threshold > 0.0) {
+        text +=
+            m.verdict == Verdict::kRegressed || m.verdict == Verdict::kImproved
+                ? ", beyond the noise of &#177;"
+                : ", the noise is &#177;";
+        text += Percent(m.threshold);
+      }
+    }
+  }
+  if (m.informational) {
+    text += " <span class=\"dim\">(information, not judged)</span>";
+  }
+  return text;
 }
 
 // ---------------------------------------------------------------- SVG ---
@@ -236,6 +424,115 @@ std::string RenderStrip(const Observations& obs) {
          "class=\"axis1\"/>" +
          dots + "</svg><span class=\"axis-label\">&#177;" +
          Fixed(axis * 100.0, 0) + "%</span>";
+}
+
+}  // namespace hotpath::benchgate::html
+
+namespace hotpath::benchgate::html {
+
+// Every variant's repetitions on one shared log axis of time, one row per
+// variant, ticks labelled: before and after compare at a glance, spread
+// included, whatever their ratio.
+std::string RenderPairChart(
+    const std::vector<std::pair<std::string, const Benchmark*>>& variants) {
+  double low = 0.0;
+  double high = 0.0;
+  bool any = false;
+  for (const auto& [name, benchmark] : variants) {
+    const Observations* obs = benchmark->Find(kRealTime);
+    if (obs == nullptr) continue;
+    const std::vector<double> values =
+        obs->HasReps() ? obs->reps : std::vector<double>{obs->median};
+    for (const double v : values) {
+      if (!(v > 0.0)) continue;
+      low = any ? std::min(low, v) : v;
+      high = any ? std::max(high, v) : v;
+      any = true;
+    }
+  }
+  if (!any) return "";
+  // Padded to whole 1-2-5 steps so the ticks land inside.
+  double lo = std::log10(low) - 0.05;
+  double hi = std::log10(high) + 0.05;
+  if (hi - lo < 0.3) {
+    const double mid = (hi + lo) / 2.0;
+    lo = mid - 0.15;
+    hi = mid + 0.15;
+  }
+  constexpr double kLeft = 56.0;
+  constexpr double kWidth = 300.0;
+  constexpr double kRow = 14.0;
+  const double plot = kWidth - kLeft - 8.0;
+  const auto x = [&](double v) {
+    return kLeft + (std::log10(v) - lo) / (hi - lo) * plot;
+  };
+  const double height = kRow * static_cast<double>(variants.size()) + 16.0;
+  std::string svg = "<svg class=\"chart\" width=\"" + Fixed(kWidth, 0) +
+                    "\" height=\"" + Fixed(height, 0) +
+                    "\" role=\"img\"><title>median real time per op of "
+                    "each repetition, one log axis for every variant</title>";
+  // Ticks inside the range: 1-2-5 per decade on a short axis, fewer on a
+  // long one so the labels never overlap.
+  const double span = hi - lo;
+  const std::vector<double> steps =
+      span > 1.6 ? std::vector<double>{1.0}
+                 : (span > 0.8 ? std::vector<double>{1.0, 3.0}
+                               : std::vector<double>{1.0, 2.0, 5.0});
+  const auto label = [](double v) {
+    std::string text = FormatTime(v);
+    for (const char* zeros : {".00 ", ".0 "}) {
+      const std::size_t at = text.find(zeros);
+      if (at != std::string::npos) text.erase(at, std::strlen(zeros) - 1);
+    }
+    return text;
+  };
+  int ticks = 0;
+  for (int decade = static_cast<int>(std::floor(lo)) - 1;
+       decade <= static_cast<int>(std::ceil(hi)); ++decade) {
+    for (const double step : steps) {
+      const double v = step * std::pow(10.0, decade);
+      const double lv = std::log10(v);
+      if (lv < lo || lv > hi) continue;
+      const double tx = x(v);
+      svg += "<line x1=\"" + Fixed(tx) + "\" x2=\"" + Fixed(tx) +
+             "\" y1=\"0\" y2=\"" + Fixed(height - 14.0) +
+             "\" class=\"grid\"/><text x=\"" + Fixed(tx) + "\" y=\"" +
+             Fixed(height - 3.0) + "\" class=\"tick\">" + HtmlEscape(label(v)) +
+             "</text>";
+      ++ticks;
+    }
+  }
+  if (ticks == 0) {
+    svg += "<text x=\"" + Fixed(kLeft) + "\" y=\"" + Fixed(height - 3.0) +
+           "\" class=\"tick\">" + HtmlEscape(FormatTime(low)) +
+           "</text><text x=\"" + Fixed(kWidth - 8.0) + "\" y=\"" +
+           Fixed(height - 3.0) + "\" class=\"tick\">" +
+           HtmlEscape(FormatTime(high)) + "</text>";
+  }
+  double y = 8.0;
+  for (const auto& [name, benchmark] : variants) {
+    svg += "<text x=\"0\" y=\"" + Fixed(y + 4.0) + "\" class=\"label\">" +
+           HtmlEscape(Truncate(name, 9)) + "</text>";
+    const Observations* obs = benchmark->Find(kRealTime);
+    if (obs != nullptr) {
+      const char* colour = name == kBefore  ? "before"
+                           : name == kAfter ? "after"
+                                            : "peer";
+      for (const double v : obs->reps) {
+        if (!(v > 0.0)) continue;
+        svg += std::string("<circle class=\"") + colour + "\" cx=\"" +
+               Fixed(x(v)) + "\" cy=\"" + Fixed(y) + "\" r=\"2.5\"/>";
+      }
+      if (obs->median > 0.0) {
+        const double mx = x(obs->median);
+        svg += "<line x1=\"" + Fixed(mx) + "\" x2=\"" + Fixed(mx) + "\" y1=\"" +
+               Fixed(y - 5.0) + "\" y2=\"" + Fixed(y + 5.0) +
+               "\" class=\"median\"/>";
+      }
+    }
+    y += kRow;
+  }
+  return svg + "</svg>";
 }
 
 }  // namespace hotpath::benchgate::html

@@ -58,6 +58,9 @@ struct Index {
   std::map<std::string, const ItemComparison*, std::less<>> items;
   std::map<std::string, std::vector<TargetHit>, std::less<>> targets;
   std::map<std::string, std::string, std::less<>> pair_anchor;  // by key
+  std::map<std::string, const Group*, std::less<>> groups;      // by key
+  // The baseline's before/after by key, for absolute times of both sides.
+  std::map<std::string, VariantPair, std::less<>> baseline_pairs;
 
   const ItemComparison* Item(std::string_view name) const {
     const auto it = items.find(name);
@@ -100,11 +103,36 @@ std::optional<double> MedianOf(const Benchmark* benchmark,
                                std::string_view metric);
 std::vector<Group> GroupsOf(const Run& run);
 std::string PairAnchor(std::size_t index);
-Index BuildIndex(const Report& report, const std::vector<Group>& groups);
+Index BuildIndex(const Report& report, const std::vector<Group>& groups,
+                 const Run* baseline);
 std::string PairLink(const Index& index, std::string_view key);
+std::string PairLink(const Index& index, std::string_view key,
+                     std::string_view label);
+// A benchmark name as HTML, escaped, with a break opportunity after each
+// "/" so narrow screens break names between their parts.
+std::string NameHtml(std::string_view name);
+// Three significant figures, no exponent for ordinary magnitudes.
+std::string Sig(double value);
+// A ratio as a speedup: 0.043 -> "23x", 0.6 -> "1.7x".
+std::string Speedup(double ratio);
+// The pair key of an item (its own name for ratio items).
+std::string ItemKey(const ItemComparison& item);
+// The metric that decided the item's verdict: of the counted metrics with
+// that verdict, the largest change; null when none decided.
+const MetricComparison* Deciding(const ItemComparison& item);
+// The metric to show for an item: the deciding one, else real time.
+const MetricComparison* Shown(const ItemComparison& item);
+// One plain sentence on a metric's verdict, HTML: "slower by 18% [+12%,
+// +25%], beyond the noise of &#177;6%", or for ratio items the speedup
+// before and now with absolute times of both sides.
+std::string VerdictSentence(const ItemComparison& item,
+                            const MetricComparison& m, const Index& index);
+void RenderStory(const HtmlReportInput& input, const Index& index, Page& page);
 double RatioX(double ratio);
 std::string RenderRatioBar(const RatioBar& bar);
 std::string RenderStrip(const Observations& obs);
+std::string RenderPairChart(
+    const std::vector<std::pair<std::string, const Benchmark*>>& variants);
 std::string FlameColour(std::string_view name);
 std::string Truncate(std::string_view text, std::size_t chars);
 std::string ShortFrame(std::string_view frame, std::size_t chars);
@@ -113,16 +141,19 @@ bool IsRunnerFrame(std::string_view frame);
 std::string RenderFlame(const std::vector<FlameStack>& stacks);
 void RenderProfiles(const HtmlReportInput& input, const Index& index,
                     Page& page);
-void RenderHeader(const HtmlReportInput& input, Page& page);
+void RenderHeader(const HtmlReportInput& input, const Index& index, Page& page);
 std::string MeasuredSummary(const TargetResult& target);
 RatioBar TargetBar(const TargetResult& target, const PairResult& pair);
+void RenderTarget(const TargetResult& target, const Index& index, Page& page);
 void RenderTargets(const HtmlReportInput& input, const Index& index,
                    Page& page);
 std::string ChangeOf(const ItemComparison& item);
-std::string ItemDetails(const ItemComparison& item);
+std::string ItemDetails(const ItemComparison& item, const Index& index);
+double ChangeSize(const ItemComparison& item);
 void RenderChanges(const HtmlReportInput& input, const Index& index,
                    Page& page);
 std::string BaselineCell(const Index& index, const Benchmark& benchmark);
+bool GroupChanged(const Group& group, const Index& index);
 void RenderGroup(const Group& group, const Index& index,
                  const std::string& anchor, Page& page);
 void RenderPairs(const std::vector<Group>& groups, const Index& index,

@@ -55,8 +55,17 @@ void RenderAllBenchmarks(const HtmlReportInput& input, const Index& index,
   const Run& run = *input.run;
   page.Add(
       "<h2 id=\"benchmarks\">All benchmarks</h2><p class=\"legend\">Click a "
-      "header to sort, type to filter.</p><input id=\"filter\" "
-      "type=\"search\" placeholder=\"filter benchmarks\" hidden><table "
+      "header to sort (names in natural order: batch:16 before batch:100), "
+      "type to filter (names, variants, verdicts: try "
+      "<code>regressed</code>). Change: the benchmark's deciding change, "
+      "else its real time's, else its pair's after/before ratio's; (info) "
+      "marks one shown but not counted.</p><input id=\"filter\" "
+      "type=\"search\" placeholder=\"filter benchmarks\" hidden> <span "
+      "id=\"shown\" class=\"dim\">" +
+      std::to_string(run.benchmarks.size()) + " of " +
+      std::to_string(run.benchmarks.size()) +
+      " benchmarks</span><p id=\"empty\" class=\"warn\" hidden>No "
+      "benchmark matches the filter.</p><table "
       "id=\"all\"><thead><tr><th data-col=\"name\">benchmark</th><th "
       "data-col=\"variant\">variant</th><th class=\"n\" data-col=\"time\">"
       "median time</th><th class=\"n\" data-col=\"mad\">&#177;MAD</th><th "
@@ -76,9 +85,9 @@ void RenderAllBenchmarks(const HtmlReportInput& input, const Index& index,
     const std::string key = benchmark.parsed.pair_key;
     const std::string anchor = index.Anchor(key);
     const std::string name = anchor.empty()
-                                 ? HtmlEscape(benchmark.name)
+                                 ? NameHtml(benchmark.name)
                                  : "<a href=\"#" + anchor + "\">" +
-                                       HtmlEscape(benchmark.name) + "</a>";
+                                       NameHtml(benchmark.name) + "</a>";
     std::string row = "<tr><td class=\"name\">" + name + "</td><td>" +
                       HtmlEscape(benchmark.parsed.variant) + "</td>" +
                       cell(kRealTime);
@@ -93,25 +102,41 @@ void RenderAllBenchmarks(const HtmlReportInput& input, const Index& index,
     const int reps = time != nullptr ? time->n : 0;
     row += "<td class=\"n\" data-v=\"" + std::to_string(reps) + "\">" +
            std::to_string(reps) + "</td>";
+    // Verdict and change: the benchmark's own, and its pair's after/before
+    // ratio when that was compared (across machines only the ratio is).
     const ItemComparison* item = index.Item(benchmark.name);
-    if (item == nullptr) {
-      row += "<td></td><td class=\"n\"></td>";
-    } else {
-      const MetricComparison* change = item->Find(kRealTime);
-      row += "<td>" +
-             Badge(VerdictClass(item->verdict), ToString(item->verdict)) +
-             "</td>";
-      if (change != nullptr && change->verdict != Verdict::kNotCompared &&
-          std::isfinite(change->change)) {
-        row += "<td class=\"n\" data-v=\"" + SortKey(change->change) + "\">" +
-               FormatChange(change->change) + "</td>";
-      } else {
-        row += "<td class=\"n\"></td>";
-      }
+    const ItemComparison* pair = index.Item(key);
+    if (pair != nullptr && pair->kind != ItemKind::kRatio) pair = nullptr;
+    std::string verdicts;
+    if (item != nullptr) {
+      verdicts += Badge(VerdictClass(item->verdict), ToString(item->verdict));
+    }
+    if (pair != nullptr && pair->verdict != Verdict::kNotCompared) {
+      verdicts += " <span class=\"small dim\">pair</span> " +
+                  Badge(VerdictClass(pair->verdict), ToString(pair->verdict));
     }
     if (benchmark.error) {
-      row += "</tr><tr><td colspan=\"11\" class=\"bad\">" +
-             HtmlEscape(*benchmark.error) + "</td>";
+      // In the row, so sorting and filtering keep it with its benchmark.
+      verdicts +=
+          " <span class=\"bad\">failed: " + HtmlEscape(*benchmark.error) +
+          "</span>";
+    }
+    row += "<td>" + verdicts + "</td>";
+    const MetricComparison* shown = item != nullptr ? Shown(*item) : nullptr;
+    const ItemComparison* owner = item;
+    if (shown == nullptr && pair != nullptr) {
+      shown = Shown(*pair);
+      owner = pair;
+    }
+    if (shown != nullptr && std::isfinite(shown->change)) {
+      row += "<td class=\"n\" data-v=\"" + SortKey(shown->change) + "\">" +
+             HtmlEscape(ChangeOf(*owner)) + "</td>";
+    } else if (shown != nullptr) {
+      row += "<td class=\"n\" data-v=\"" +
+             std::string(shown->change > 0 ? "1e300" : "-1e300") + "\">" +
+             HtmlEscape(ChangeOf(*owner)) + "</td>";
+    } else {
+      row += "<td class=\"n\"></td>";
     }
     page.Add(row + "</tr>");
   }

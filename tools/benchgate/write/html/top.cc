@@ -15,31 +15,18 @@
 
 namespace hotpath::benchgate::html {
 
-void RenderHeader(const HtmlReportInput& input, Page& page) {
+void RenderHeader(const HtmlReportInput& input, const Index& index,
+                  Page& page) {
   const Report& report = *input.report;
   const Run& run = *input.run;
-  page.Add("<h1>benchgate report</h1><div class=\"dim\">Run <code>" +
-           HtmlEscape(report.run_source) + "</code>, fingerprint <code>" +
-           HtmlEscape(report.run_fingerprint) + "</code>");
-  if (!run.info.allocator.empty()) {
-    page.Add(", allocator <code>" + HtmlEscape(run.info.allocator) + "</code>");
-  }
-  if (!run.info.revision.empty()) {
-    page.Add(", revision <code>" + HtmlEscape(run.info.revision) + "</code>");
-  }
-  page.Add(", " + std::to_string(run.benchmarks.size()) + " benchmarks");
-  if (!report.baseline_source.empty()) {
-    page.Add("; baseline <code>" + HtmlEscape(report.baseline_source) +
-             "</code>");
-  }
-  page.Add("</div>");
-  page.Add(std::string("<div class=\"verdict ") +
+  page.Add(std::string("<h1>benchgate report</h1><div class=\"verdict ") +
            (report.exit_code == kExitPass ? "good" : "bad") +
            "\" id=\"verdict\">" + HtmlEscape(ResultLine(report)) + "</div>");
-  // What the timings are to this verdict, in one sentence, then how
-  // tightly they were bounded.
+  RenderStory(input, index, page);
+  // What the timings are to this verdict, then how tightly they were
+  // bounded.
   if (report.comparison && !report.comparison->timing_note.empty()) {
-    page.Add("<p class=\"story\" id=\"timings\">" +
+    page.Add("<p class=\"dim small\" id=\"timings\">" +
              HtmlEscape(report.comparison->timing_note) + ".");
     const std::string timing = TimingLine(report);
     if (!timing.empty()) page.Add(" " + HtmlEscape(timing) + ".");
@@ -52,19 +39,24 @@ void RenderHeader(const HtmlReportInput& input, Page& page) {
   }
   notes.insert(notes.end(), run.notes.begin(), run.notes.end());
   if (!notes.empty()) {
-    page.Add("<ul class=\"notes\">");
+    page.Add("<details class=\"notes\"><summary>" +
+             std::to_string(notes.size()) + " notes</summary><ul>");
     for (const std::string& note : notes) {
       page.Add("<li>" + HtmlEscape(note) + "</li>");
     }
-    page.Add("</ul>");
+    page.Add("</ul></details>");
   }
-  if (!report.failed_benchmarks.empty()) {
-    page.Add("<h3 class=\"bad\">Failed benchmarks</h3><ul>");
-    for (const std::string& failure : report.failed_benchmarks) {
-      page.Add("<li class=\"mono\">" + HtmlEscape(failure) + "</li>");
-    }
-    page.Add("</ul>");
+  page.Add("<div class=\"dim small\">Run <code>" +
+           HtmlEscape(report.run_source) + "</code>");
+  if (!run.info.allocator.empty()) {
+    page.Add(", allocator <code>" + HtmlEscape(run.info.allocator) + "</code>");
   }
+  page.Add(", " + std::to_string(run.benchmarks.size()) + " benchmarks");
+  if (!report.baseline_source.empty()) {
+    page.Add("; baseline <code>" + HtmlEscape(report.baseline_source) +
+             "</code>");
+  }
+  page.Add("</div>");
   page.Add(
       "<nav><a href=\"#targets\">Targets</a><a href=\"#changes\">Against the "
       "baseline</a><a href=\"#pairs\">Pairs</a>");
@@ -143,7 +135,38 @@ void RenderTargets(const HtmlReportInput& input, const Index& index,
            ". Bars: the ratio on a log axis (0.001 to 10, solid line at 1), "
            "the interval as a whisker, the goal as a dashed line. PASS only "
            "when the whole interval clears the goal.</p>");
+  // What failed first; passing targets fold into one line.
+  std::vector<const TargetResult*> open_targets;
+  std::vector<const TargetResult*> passing;
   for (const TargetResult& target : report.targets->targets) {
+    (target.status == TargetStatus::kPass ? passing : open_targets)
+        .push_back(&target);
+  }
+  std::stable_sort(open_targets.begin(), open_targets.end(),
+                   [](const TargetResult* a, const TargetResult* b) {
+                     return (a->status == TargetStatus::kFail) >
+                            (b->status == TargetStatus::kFail);
+                   });
+  const auto render = [&](const TargetResult& target) {
+    RenderTarget(target, index, page);
+  };
+  for (const TargetResult* target : open_targets) render(*target);
+  if (!passing.empty()) {
+    std::string names;
+    for (const TargetResult* target : passing) {
+      names += (names.empty() ? "" : ", ") + HtmlEscape(target->target.name);
+    }
+    page.Add("<details id=\"passing-targets\"><summary>" +
+             Badge("good", "PASS") + " " + std::to_string(passing.size()) +
+             (passing.size() == 1 ? " target passes: " : " targets pass: ") +
+             names + "</summary>");
+    for (const TargetResult* target : passing) render(*target);
+    page.Add("</details>");
+  }
+}
+
+void RenderTarget(const TargetResult& target, const Index& index, Page& page) {
+  {
     page.Add("<div class=\"target\" id=\"target-" +
              HtmlEscape(target.target.name) + "\"><h3>" +
              HtmlEscape(target.target.name) + " " +
@@ -161,7 +184,7 @@ void RenderTargets(const HtmlReportInput& input, const Index& index,
     }
     if (target.pairs.empty()) {
       page.Add("</div>");
-      continue;
+      return;
     }
     // Long all-PASS tables start folded so the other targets stay in view.
     std::map<TargetStatus, int> counts;
@@ -195,9 +218,8 @@ void RenderTargets(const HtmlReportInput& input, const Index& index,
           (pair.before ? HtmlEscape(FormatValue(metric, *pair.before)) : "-") +
           "</td><td class=\"n\">" +
           (pair.after ? HtmlEscape(FormatValue(metric, *pair.after)) : "-") +
-          "</td><td class=\"n\">" +
-          (pair.ratio ? FormatRatio(*pair.ratio) : "-") + "</td><td>" +
-          HtmlEscape(interval) + "</td><td>" +
+          "</td><td class=\"n\">" + (pair.ratio ? Sig(*pair.ratio) : "-") +
+          "</td><td>" + HtmlEscape(interval) + "</td><td>" +
           RenderRatioBar(TargetBar(target, pair)) + "</td><td>" +
           Badge(StatusClass(pair.status), ToString(pair.status)) +
           "</td><td class=\"dim small\">" + HtmlEscape(pair.note) +
@@ -207,37 +229,55 @@ void RenderTargets(const HtmlReportInput& input, const Index& index,
   }
 }
 
+// The change that decided, named when it is not the real time: what the
+// headline number of an item is ("+inf% allocs_per_op", "+4.1% (info)").
 std::string ChangeOf(const ItemComparison& item) {
-  const MetricComparison* time = item.Find(kRealTime);
-  if (time == nullptr || time->verdict == Verdict::kNotCompared) return "";
-  return FormatChange(time->change);
+  const MetricComparison* m = Shown(item);
+  if (m == nullptr || (!std::isfinite(m->change) && m->old_value != 0.0)) {
+    return "";
+  }
+  std::string text =
+      std::isinf(m->change) ? std::string("from 0") : FormatChange(m->change);
+  if (m->metric != kRealTime || item.kind == ItemKind::kRatio) {
+    text += " " + m->metric;
+    if (item.kind == ItemKind::kRatio) text += " a/b";
+  }
+  if (m->informational) text += " (info)";
+  return text;
 }
 
-// The metrics of an item worth a line: everything not unchanged.
-std::string ItemDetails(const ItemComparison& item) {
+// The metrics of an item worth a line, each as a plain sentence: the
+// deciding one first, then everything else not unchanged.
+std::string ItemDetails(const ItemComparison& item, const Index& index) {
   std::string text;
+  const MetricComparison* deciding = Deciding(item);
+  const auto line = [&](const MetricComparison& m) {
+    const std::string test = DescribeTest(m);
+    text += "<div class=\"" + std::string(VerdictClass(m.verdict)) + "\">" +
+            VerdictSentence(item, m, index) +
+            (test.empty() ? std::string()
+                          : " <span class=\"dim small\" title=\"the test\">(" +
+                                HtmlEscape(test) + ")</span>") +
+            "</div>";
+  };
+  if (deciding != nullptr) line(*deciding);
   for (const MetricComparison& m : item.metrics) {
-    if (m.verdict == Verdict::kUnchanged ||
+    if (&m == deciding || m.verdict == Verdict::kUnchanged ||
         m.verdict == Verdict::kNotCompared) {
       continue;
     }
-    const bool ratio = item.kind == ItemKind::kRatio;
-    const auto value = [&](double v) {
-      return ratio ? FormatRatio(v) : FormatValue(m.metric, v);
-    };
-    std::string line = m.metric + ": " + value(m.old_value) + " -> " +
-                       value(m.new_value) + " (" + FormatChange(m.change) +
-                       ") " + ToString(m.verdict);
-    const std::string test = DescribeTest(m);
-    if (!test.empty()) line += "; " + test;
-    if (!m.note.empty()) line += "; " + m.note;
-    text += "<div class=\"" + std::string(VerdictClass(m.verdict)) + "\">" +
-            HtmlEscape(line) + "</div>";
+    line(m);
   }
   if (!item.note.empty()) {
     text += "<div class=\"dim\">" + HtmlEscape(item.note) + "</div>";
   }
   return text;
+}
+
+// How large an item's deciding (or shown) change is, for the order.
+double ChangeSize(const ItemComparison& item) {
+  const MetricComparison* m = Shown(item);
+  return m == nullptr ? 0.0 : std::fabs(m->change);
 }
 
 void RenderChanges(const HtmlReportInput& input, const Index& index,
@@ -251,54 +291,82 @@ void RenderChanges(const HtmlReportInput& input, const Index& index,
     return;
   }
   const Comparison& comparison = *report.comparison;
-  page.Add("<p class=\"legend\"><code>" + HtmlEscape(comparison.old_source) +
-           "</code> (" + HtmlEscape(comparison.old_fingerprint) +
-           ") to <code>" + HtmlEscape(comparison.new_source) + "</code> (" +
-           HtmlEscape(comparison.new_fingerprint) + "): " +
+  // Honest counts: "unchanged" only for items whose deciding metrics were
+  // all compared; items whose timings were information are said so.
+  int exact_only = 0;
+  for (const ItemComparison& item : comparison.items) {
+    if (item.verdict != Verdict::kUnchanged) continue;
+    const MetricComparison* time = item.Find(kRealTime);
+    if (time == nullptr || time->informational ||
+        time->verdict == Verdict::kNotCompared) {
+      ++exact_only;
+    }
+  }
+  const Summary& sum = report.summary;
+  page.Add("<p class=\"legend\" id=\"counts\"><code>" +
+           HtmlEscape(comparison.old_source) + "</code> to <code>" +
+           HtmlEscape(comparison.new_source) + "</code>: " +
            (comparison.mode == CompareMode::kAbsolute
                 ? "same fingerprint, absolute values"
                 : "different fingerprints, after/before ratios and exact "
                   "metrics only") +
-           ". " + std::to_string(report.summary.regressed) + " regressed, " +
-           std::to_string(report.summary.improved) + " improved, " +
-           std::to_string(report.summary.unchanged) + " unchanged, " +
-           std::to_string(report.summary.unstable) + " unstable, " +
-           std::to_string(report.summary.not_compared) +
-           " not compared. Only the changed ones are listed here; every "
-           "benchmark's verdict is in its pair and in the full table.</p>");
+           ". <b>" + std::to_string(sum.regressed) + " regressed</b>, " +
+           std::to_string(sum.improved) + " improved, " +
+           std::to_string(sum.unchanged - exact_only) + " unchanged, " +
+           std::to_string(exact_only) +
+           " with exact counts unchanged and timings not compared, " +
+           std::to_string(sum.unstable) + " unstable, " +
+           std::to_string(sum.not_compared + sum.information) +
+           " not compared (" + std::to_string(sum.information) +
+           " of them shown for information). Listed: what changed, the "
+           "largest first; every benchmark is in its pair and in the full "
+           "table.</p>");
   std::vector<const ItemComparison*> changed;
+  std::vector<const ItemComparison*> shifts;  // information only
   for (const ItemComparison& item : comparison.items) {
     if (item.verdict == Verdict::kRegressed ||
         item.verdict == Verdict::kImproved || item.verdict == Verdict::kError) {
       changed.push_back(&item);
+    } else if (item.kind == ItemKind::kRatio) {
+      const MetricComparison* time = item.Find(kRealTime);
+      if (time != nullptr && time->informational &&
+          (time->verdict == Verdict::kRegressed ||
+           time->verdict == Verdict::kImproved)) {
+        shifts.push_back(&item);
+      }
     }
   }
-  // Regressions first: they are why someone opens the page.
-  std::stable_sort(changed.begin(), changed.end(),
-                   [](const ItemComparison* a, const ItemComparison* b) {
-                     return (a->verdict == Verdict::kRegressed) >
-                            (b->verdict == Verdict::kRegressed);
-                   });
-  if (!changed.empty()) {
-    page.Add(
-        "<table><thead><tr><th>benchmark</th><th>verdict</th><th "
-        "class=\"n\">time change</th><th>what changed</th></tr></thead>"
-        "<tbody>");
-    for (const ItemComparison* item : changed) {
-      const std::string key = item->kind == ItemKind::kRatio
-                                  ? item->name
-                                  : ParseBenchmarkName(item->name).pair_key;
-      const std::string anchor = index.Anchor(key);
-      const std::string name = anchor.empty()
-                                   ? HtmlEscape(item->name)
-                                   : "<a href=\"#" + anchor + "\">" +
-                                         HtmlEscape(item->name) + "</a>";
-      page.Add("<tr><td class=\"name\">" + name + "</td><td>" +
+  // Regressions first, largest first: they are why someone opens the page.
+  const auto order = [](const ItemComparison* a, const ItemComparison* b) {
+    const bool ra = a->verdict == Verdict::kRegressed;
+    const bool rb = b->verdict == Verdict::kRegressed;
+    if (ra != rb) return ra;
+    return ChangeSize(*a) > ChangeSize(*b);
+  };
+  std::stable_sort(changed.begin(), changed.end(), order);
+  std::stable_sort(shifts.begin(), shifts.end(), order);
+  const auto table = [&](const std::vector<const ItemComparison*>& items,
+                         const char* id) {
+    page.Add(std::string("<table class=\"changes\" id=\"") + id +
+             "\"><thead><tr><th>benchmark</th><th>verdict</th><th "
+             "class=\"n\">change</th><th>what changed</th></tr></thead>"
+             "<tbody>");
+    for (const ItemComparison* item : items) {
+      page.Add("<tr><td class=\"name\">" +
+               PairLink(index, ItemKey(*item), item->name) + "</td><td>" +
                Badge(VerdictClass(item->verdict), ToString(item->verdict)) +
                "</td><td class=\"n\">" + HtmlEscape(ChangeOf(*item)) +
-               "</td><td class=\"small\">" + ItemDetails(*item) + "</td></tr>");
+               "</td><td class=\"small\">" + ItemDetails(*item, index) +
+               "</td></tr>");
     }
     page.Add("</tbody></table>");
+  };
+  if (!changed.empty()) table(changed, "changed");
+  if (!shifts.empty()) {
+    page.Add(
+        "<h3>After/before ratios that moved (information, not judged)"
+        "</h3>");
+    table(shifts, "shifts");
   }
   const auto list = [&](const std::vector<std::string>& names,
                         const char* what) {
