@@ -39,6 +39,7 @@
 #include "impl_after/proposals/entry_pool.h"
 #include "impl_after/proposals/pending_proposals.h"
 #include "impl_before/proposals/pending_proposals.h"
+#include "tests/proposal_model.h"
 
 #if HOTPATH_HAVE_STD_PROMISE_PEER
 #include "benches/peers/std_promise_proposals.h"
@@ -159,51 +160,9 @@ auto ProposeEntry(Pending& pending, const ProposalId& id, wire::Bytes& entry,
 // answer is written into. Single-threaded; the reference for the traces.
 namespace model {
 
-class ProposalResult {
- public:
-  static ProposalResult Applied(uint64_t log_index) {
-    return {ProposalStatus::kApplied, log_index, ""};
-  }
-  static ProposalResult Rejected(uint64_t log_index, std::string_view error) {
-    return {ProposalStatus::kRejected, log_index, std::string(error)};
-  }
-  static ProposalResult NotLeader() {
-    return {ProposalStatus::kNotLeader, 0,
-            std::string(proposal::kNotLeaderError)};
-  }
-  static ProposalResult ChannelClosed() {
-    return {ProposalStatus::kChannelClosed, 0,
-            std::string(proposal::kChannelClosedError)};
-  }
-
-  ProposalStatus status() const { return status_; }
-  uint64_t log_index() const { return log_index_; }
-  std::string_view error() const { return error_; }
-  bool ok() const { return status_ == ProposalStatus::kApplied; }
-
- private:
-  ProposalResult(ProposalStatus status, uint64_t log_index, std::string error)
-      : status_(status), log_index_(log_index), error_(std::move(error)) {}
-
-  ProposalStatus status_;
-  uint64_t log_index_;
-  std::string error_;
-};
-
-using Slot = std::shared_ptr<std::optional<ProposalResult>>;
-
-class Waiter {
- public:
-  explicit Waiter(Slot slot) : slot_(std::move(slot)) {}
-  bool Ready() const { return slot_->has_value(); }
-  ProposalResult Wait() {
-    EXPECT_TRUE(Ready()) << "the model never blocks";
-    return slot_->value_or(ProposalResult::ChannelClosed());
-  }
-
- private:
-  Slot slot_;
-};
+using proposal_model::ProposalResult;
+using proposal_model::Slot;
+using proposal_model::Waiter;
 
 class PendingProposals {
  public:
