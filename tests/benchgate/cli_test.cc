@@ -362,6 +362,13 @@ TEST_F(Cli, OutputsNeverOverwriteABaselineOrAnInput) {
        noise},
       {"merge " + baseline + " " + run, baseline},
       {"merge " + link + " " + run, link},
+      {"export " + run + " --format bencher -o " + run, run},
+      {"export " + run + " --format github-action-benchmark -o " + baseline,
+       baseline},
+      {"export " + run + " --format bencher -o " + link, link},
+      {"export " + dir_.Path("rundir") + " --format bencher -o " +
+           dir_.Path("rundir/a.json"),
+       dir_.Path("rundir/a.json")},
   };
   for (const auto& each : cases) {
     SCOPED_TRACE(each.args);
@@ -394,6 +401,37 @@ TEST_F(Cli, OutputsNeverOverwriteABaselineOrAnInput) {
                       dir_.Path("rundir/report.html"))
                 .exit_code,
             0);
+}
+
+// export: every format written as valid JSON (each format's content is
+// checked in write/export_formats_test.cc); an unknown format is a usage
+// error (exit 2, one line) before anything is read or written.
+TEST_F(Cli, ExportWritesEachFormatAndRefusesAnUnknownOne) {
+  namespace fs = std::filesystem;
+  const std::string run = Fixture("export/repetitions.json");
+  for (const std::string format : {"bencher", "github-action-benchmark",
+                                   "github-action-benchmark-bigger"}) {
+    SCOPED_TRACE(format);
+    const std::string output = dir_.Path(format + ".json");
+    const Outcome outcome =
+        Benchgate("export " + run + " --format " + format + " -o " + output);
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+    EXPECT_NE(outcome.out.find("benchgate export: wrote " + output),
+              std::string::npos)
+        << outcome.out;
+    EXPECT_NE(outcome.out.find("1 failed benchmark(s) left out"),
+              std::string::npos)
+        << outcome.out;
+    EXPECT_TRUE(nlohmann::json::accept(Slurp(output)));
+  }
+  const std::string output = dir_.Path("unknown.json");
+  ExpectOneErrorLine(
+      Benchgate("export " + run + " --format criterion -o " + output),
+      "unknown export format \"criterion\"", "bencher");
+  EXPECT_FALSE(fs::exists(output));
+  // -o is required: a usage error, not a file named after nothing.
+  ExpectOneErrorLine(Benchgate("export " + run + " --format bencher"),
+                     "--output", "");
 }
 
 std::string Compare(const std::string& bad) {

@@ -17,6 +17,7 @@
 #include "benchgate/read/run_loader.h"
 #include "benchgate/store/atomic_file.h"
 #include "benchgate/store/baseline_store.h"
+#include "benchgate/write/export_formats.h"
 #include "benchgate/write/render.h"
 #include "benchgate/write/render_html.h"
 
@@ -337,6 +338,23 @@ int ReportCommand(const std::string& run_path, const ReportCommandOptions& html,
   out << "benchgate report: wrote " << html.output_path << " ("
       << (page.size() + 1023) / 1024 << " KB)\n";
   return report.exit_code;
+}
+
+int ExportCommand(const std::string& run_path, const ExportCommandOptions& exp,
+                  const CommandOptions& options, std::ostream& out) {
+  const ExportFormat format = ParseExportFormat(exp.format);
+  RefuseProtectedOutput(exp.output_path, "-o", {run_path}, {});
+  const Run run = LoadRun(run_path, {options.allocator});
+  const ExportResult result = RenderExport(run, format);
+  WriteFileAtomically(exp.output_path, result.text);
+  out << "benchgate export: wrote " << exp.output_path << " (" << exp.format
+      << ", " << result.benchmarks << " benchmarks, " << result.entries
+      << " metrics, " << result.text.size() << " bytes)\n";
+  if (result.skipped_failed > 0) {
+    out << "note: " << result.skipped_failed
+        << " failed benchmark(s) left out (benchgate gate reports them)\n";
+  }
+  return kExitPass;
 }
 
 int AcceptCommand(const std::string& run_path, const std::string& baseline_dir,

@@ -58,6 +58,14 @@ struct ReportCommandOptions {
 int ReportCommand(const std::string& run_path, const ReportCommandOptions& html,
                   const CommandOptions& options, std::ostream& out);
 
+struct ExportCommandOptions {
+  std::string format;       // a name of kExportFormatNames
+  std::string output_path;  // written atomically
+};
+// Writes the run as Bencher Metric Format or github-action-benchmark JSON.
+int ExportCommand(const std::string& run_path, const ExportCommandOptions& exp,
+                  const CommandOptions& options, std::ostream& out);
+
 struct AcceptCommandOptions {
   std::vector<std::string> calibration_paths;
   bool allow_debug_library = false;

@@ -146,6 +146,25 @@ int main(int argc, char** argv) {
   AddReadOptions(report, options);
   AddTargetFlags(report, options);
 
+  bg::ExportCommandOptions exp;
+  CLI::App* export_command = app.add_subcommand(
+      "export",
+      "Write a run's latency, throughput, allocations and bytes per op for "
+      "Bencher or github-action-benchmark");
+  export_command->add_option("RUN", run_path, "JSON file or run directory")
+      ->required();
+  export_command
+      ->add_option("--format", exp.format,
+                   "bencher: Bencher Metric Format (every metric); "
+                   "github-action-benchmark: customSmallerIsBetter (latency, "
+                   "allocations, bytes); github-action-benchmark-bigger: "
+                   "customBiggerIsBetter (throughput)")
+      ->required();
+  export_command
+      ->add_option("-o,--output", exp.output_path, "The JSON file to write")
+      ->required();
+  AddReadOptions(export_command, options);
+
   std::string merge_out;
   std::vector<std::string> merge_inputs;
   bg::MergeOptions merge;
@@ -222,6 +241,9 @@ int main(int argc, char** argv) {
     if (cpus_command->parsed()) return bg::CpusCommand(cpus, std::cout);
     if (merge_command->parsed()) {
       return bg::MergeCommand(merge_out, merge_inputs, merge, std::cout);
+    }
+    if (export_command->parsed()) {
+      return bg::ExportCommand(run_path, exp, options, std::cout);
     }
     if (report->parsed()) {
       return bg::ReportCommand(run_path, html, options, std::cout);
