@@ -424,6 +424,14 @@ TEST_F(Cli, ExportWritesEachFormatAndRefusesAnUnknownOne) {
         << outcome.out;
     EXPECT_TRUE(nlohmann::json::accept(Slurp(output)));
   }
+  // foreign.json has no items_per_second: an empty array, said so.
+  const Outcome empty = Benchgate(
+      "export " + Fixture("foreign.json") +
+      " --format github-action-benchmark-bigger -o " + dir_.Path("empty.json"));
+  EXPECT_EQ(empty.exit_code, 0) << empty.err;
+  EXPECT_EQ(Slurp(dir_.Path("empty.json")), "[]\n");
+  EXPECT_NE(empty.out.find("note: nothing to export"), std::string::npos)
+      << empty.out;
   const std::string output = dir_.Path("unknown.json");
   ExpectOneErrorLine(
       Benchgate("export " + run + " --format criterion -o " + output),

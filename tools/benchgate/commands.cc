@@ -350,6 +350,14 @@ int ExportCommand(const std::string& run_path, const ExportCommandOptions& exp,
   out << "benchgate export: wrote " << exp.output_path << " (" << exp.format
       << ", " << result.benchmarks << " benchmarks, " << result.entries
       << " metrics, " << result.text.size() << " bytes)\n";
+  if (result.entries == 0) {
+    // github-action-benchmark stops on a file with no benchmarks.
+    out << "note: nothing to export: RUN has no metric this format holds"
+        << (format == ExportFormat::kGithubActionBenchmarkBigger
+                ? " (items_per_second)"
+                : "")
+        << '\n';
+  }
   if (result.skipped_failed > 0) {
     out << "note: " << result.skipped_failed
         << " failed benchmark(s) left out (benchgate gate reports them)\n";
