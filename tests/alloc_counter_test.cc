@@ -1,8 +1,9 @@
 // The counting layer counts each allocation call once, exactly, per thread;
 // every block is made, sized and freed by one allocator, also with jemalloc
 // or mimalloc preloaded (the alloc_counter_test.<allocator> CTest entries);
-// and the smoke test's cross-check catches a benchmark that allocates on a
-// thread it does not count.
+// the smoke test's cross-check catches a benchmark that allocates on a
+// thread it does not count; and a benchmark over its allocation budget
+// (AllocationScope::ExpectAtMost) is reported as failed.
 #include "benches/harness/alloc_counter.h"
 
 #include <benchmark/benchmark.h>
@@ -430,6 +431,73 @@ TEST_F(CrossCheckTest, AcceptsEveryRunThreadsOwnAllocations) {
   for (const RunResult& r : results) {
     EXPECT_FALSE(r.error) << r.name << ": " << r.message;
     EXPECT_EQ(r.allocs_per_op, 1.0) << r.name;
+  }
+}
+
+// Five allocations per iteration of four ops: 1.25 per op, against the
+// budget in state.range(0) (negative: none stated).
+void BM_Budget(benchmark::State& state) {
+  AllocationScope allocations(state, 4.0);
+  if (state.range(0) >= 0) {
+    allocations.ExpectAtMost(static_cast<double>(state.range(0)) / 100.0);
+  }
+  for (auto _ : state) {
+    for (int i = 0; i < 5; ++i) {
+      void* p = std::malloc(16);
+      Escape(p);
+      std::free(p);
+    }
+  }
+  allocations.Report();
+}
+
+class BudgetTest : public AllocCounterTest {
+ protected:
+  void SetUp() override {
+    AllocCounterTest::SetUp();
+    if (IsSkipped()) return;
+    static const bool registered = [] {
+      // Budgets in hundredths of an allocation per op.
+      benchmark::RegisterBenchmark("harness/Budget/over", BM_Budget)
+          ->Arg(0)
+          ->Arg(124)
+          ->Iterations(100)
+          ->Threads(1)
+          ->Threads(2);
+      benchmark::RegisterBenchmark("harness/Budget/within", BM_Budget)
+          ->Arg(125)
+          ->Arg(200)
+          ->Iterations(100)
+          ->Threads(1)
+          ->Threads(2);
+      benchmark::RegisterBenchmark("harness/Budget/none", BM_Budget)
+          ->Arg(-1)
+          ->Iterations(100);
+      return true;
+    }();
+    static_cast<void>(registered);
+  }
+};
+
+TEST_F(BudgetTest, ReportsARunOverItsBudgetAsFailed) {
+  const auto results = RunBenchmarks("^harness/Budget/over/");
+  ASSERT_EQ(results.size(), 4U);
+  for (const RunResult& r : results) {
+    EXPECT_TRUE(r.error) << r.name;
+    EXPECT_EQ(r.message.rfind("allocation budget: ", 0), 0U)
+        << r.name << ": " << r.message;
+    EXPECT_NE(r.message.find(" per op, measured 1.25"), std::string::npos)
+        << r.name << ": " << r.message;
+  }
+  EXPECT_EQ(results[0].message, "allocation budget: 0 per op, measured 1.25");
+}
+
+TEST_F(BudgetTest, PassesARunWithinItsBudget) {
+  const auto results = RunBenchmarks("^harness/Budget/(within|none)/");
+  ASSERT_EQ(results.size(), 5U);
+  for (const RunResult& r : results) {
+    EXPECT_FALSE(r.error) << r.name << ": " << r.message;
+    EXPECT_EQ(r.allocs_per_op, 1.25) << r.name;
   }
 }
 

@@ -23,6 +23,19 @@
 // construction and Report(); never the runner's bookkeeping between runs,
 // thread start-up, nor the memory manager's separate run (no check there:
 // it runs thread 0 alone, so the barrier would never fill).
+//
+// A benchmark may state its allocation budget in one line after creating the
+// scope, `allocations.ExpectAtMost(0)`: at most that many allocations per op
+// in the region (steady state: the warm-up before the scope is not counted).
+// A run over it fails through SkipWithError ("allocation budget: 0 per op,
+// measured 1.25"), so the JSON shows error_occurred with that message
+// (Google Benchmark drops a failed run's counters: the message carries the
+// measured value) and benchgate fails the gate.
+// The budget is checked only where counts exist: not in a sanitizer build
+// (no counting; the budget then says nothing) nor in Google Benchmark's
+// memory run (another iteration count). In a multi-threaded run every thread
+// runs the same body and so states the same budget; the thread that reports
+// checks the run's total.
 #ifndef HOTPATH_BENCHES_HARNESS_BENCH_SUPPORT_H_
 #define HOTPATH_BENCHES_HARNESS_BENCH_SUPPORT_H_
 
@@ -30,6 +43,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <thread>
 
@@ -155,6 +169,13 @@ class AllocationScope {
     others_bytes_ += bytes;
   }
 
+  // Fails the run when its allocations per op exceed `allocs_per_op` (see
+  // the top of this file). Before Report().
+  AllocationScope& ExpectAtMost(double allocs_per_op) {
+    budget_ = allocs_per_op;
+    return *this;
+  }
+
   // Call once, after the loop, on every thread.
   void Report() {
     const AllocStats delta = ThreadAllocStats() - start_;
@@ -185,10 +206,16 @@ class AllocationScope {
       return;
     }
     CallgrindLoopEnd(iterations, ops_per_iteration_, timing_dependent_);
-    state_.counters["allocs_per_op"] =
-        PerOp(all[0], iterations, ops_per_iteration_);
+    const double allocs_per_op = PerOp(all[0], iterations, ops_per_iteration_);
+    state_.counters["allocs_per_op"] = allocs_per_op;
     state_.counters["bytes_per_op"] =
         PerOp(all[1], iterations, ops_per_iteration_);
+    if (budget_ >= 0 && AllocCountingEnabled() && !PeakTrackingActive() &&
+        allocs_per_op > budget_) {
+      const std::string message = "allocation budget: " + Number(budget_) +
+                                  " per op, measured " + Number(allocs_per_op);
+      state_.SkipWithError(message.c_str());
+    }
   }
 
  private:
@@ -200,6 +227,12 @@ class AllocationScope {
     static RegionEdge edge;
     return edge;
   }
+  // Shortest form up to 6 significant digits: 0, 1.25, 0.0625.
+  static std::string Number(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", value);
+    return text;
+  }
 
   benchmark::State& state_;
   double ops_per_iteration_;
@@ -209,6 +242,7 @@ class AllocationScope {
   AllocStats process_start_;  // the same on every thread of the run
   uint64_t others_allocs_ = 0;
   uint64_t others_bytes_ = 0;
+  double budget_ = -1;  // allocations per op; negative: none stated
 };
 
 }  // namespace hotpath::harness
