@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "benches/harness/bench_support.h"
@@ -146,6 +147,7 @@ void RunBatches(benchmark::State& state, bool reject) {
   BatchDriver<Side> driver(batch, reject);
   driver.Pass();
   harness::AllocationScope allocations(state, static_cast<double>(kProposals));
+  if (std::is_same_v<Side, After> && !reject) allocations.ExpectAtMost(0);
   for (auto _ : state) {
     PassResult r = driver.Pass();
     benchmark::DoNotOptimize(r);
@@ -188,6 +190,7 @@ void BM_RaftMessageDrain(benchmark::State& state) {
   pass();
   harness::AllocationScope allocations(state,
                                        static_cast<double>(messages.size()));
+  if (std::is_same_v<Side, After>) allocations.ExpectAtMost(0);
   for (auto _ : state) {
     size_t sent = pass();
     benchmark::DoNotOptimize(sent);

@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -119,6 +120,9 @@ void RunPasses(benchmark::State& state, double events_per_pass,
   auto& variant = Shared<Variant>();
   one_pass(variant.metrics);
   harness::AllocationScope allocations(state, events_per_pass);
+  if (std::is_same_v<Variant, After> && state.threads() == 1) {
+    allocations.ExpectAtMost(0);
+  }
   for (auto _ : state) {
     one_pass(variant.metrics);
   }

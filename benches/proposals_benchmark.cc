@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "benches/harness/bench_support.h"
@@ -138,6 +139,7 @@ void BM_ProposeApply(benchmark::State& state) {
   Driver<Side> driver(pending, Ids(0), inflight);
   driver.Pass();  // warm-up: pools, buffers and maps reach their size
   harness::AllocationScope allocations(state, static_cast<double>(kProposals));
+  if (std::is_same_v<Side, After>) allocations.ExpectAtMost(0);
   for (auto _ : state) {
     PassResult r = driver.Pass();
     benchmark::DoNotOptimize(r);
@@ -160,6 +162,7 @@ void BM_ProposeNotLeader(benchmark::State& state) {
   driver.log().SetLeader(false);
   driver.Pass();
   harness::AllocationScope allocations(state, static_cast<double>(kProposals));
+  if (std::is_same_v<Side, After>) allocations.ExpectAtMost(0);
   for (auto _ : state) {
     PassResult r = driver.Pass();
     benchmark::DoNotOptimize(r);
