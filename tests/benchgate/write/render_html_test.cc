@@ -147,6 +147,41 @@ TEST_F(ReportFixture, FirstScreenSaysWhatFailedAndWhatToDo) {
                        "p99-latency, lock-contention</summary>"));
 }
 
+// The statistics are explained in plain sentences on the first screen,
+// before the dim brackets below: the interval of a change, what the noise
+// it is beyond is, what q is, and a target's simultaneous interval.
+TEST_F(ReportFixture, FirstScreenExplainsTheStatistics) {
+  std::ostringstream out;
+  WriteReport(out);
+  const std::size_t story = html_.find("<section id=\"story\">");
+  ASSERT_NE(story, std::string::npos);
+  const std::string first =
+      html_.substr(story, html_.find("</section>", story) - story);
+  const std::size_t legend = first.find("id=\"stats-legend\"");
+  ASSERT_NE(legend, std::string::npos);
+  const std::string text = first.substr(legend);
+  EXPECT_TRUE(Contains(text,
+                       "<b>[low, high]</b>: the interval of the change "
+                       "at 95% confidence, from Welch's t"))
+      << text.substr(0, 2000);
+  EXPECT_TRUE(Contains(text,
+                       "<b>Beyond the noise of &#177;X%</b>: larger "
+                       "than the smallest change"));
+  EXPECT_TRUE(Contains(text, "names which (here: floor, suite drift)"));
+  EXPECT_TRUE(Contains(text, "false discovery rate (Benjamini-Hochberg)"));
+  EXPECT_TRUE(Contains(text, "<b>Exact counts</b>"));
+  EXPECT_TRUE(Contains(text,
+                       "<b>A target's interval</b>: a percentile "
+                       "bootstrap interval of the after/before ratio "
+                       "of medians at 95%"));
+  // The dim brackets and the target legend point to it.
+  const std::size_t bracket = html_.find("title=\"the test\">(");
+  ASSERT_NE(bracket, std::string::npos);
+  EXPECT_LT(story + legend, bracket);
+  EXPECT_TRUE(Contains(html_, "<a href=\"#stats-legend\">how to read them"));
+  EXPECT_TRUE(Contains(html_, "<a href=\"#stats-legend\">How the interval"));
+}
+
 // Against another machine's baseline: why timings could not be judged,
 // both CPUs, the baseline's revision and age, the environments side by
 // side, the busy machine and the debug library flagged, and a ratio shift

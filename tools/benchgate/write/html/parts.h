@@ -127,6 +127,10 @@ const MetricComparison* Shown(const ItemComparison& item);
 // before and now with absolute times of both sides.
 std::string VerdictSentence(const ItemComparison& item,
                             const MetricComparison& m, const Index& index);
+// The statistics in plain sentences, from what the report holds: the
+// interval of a change, the noise it is beyond, q, exact counts, a
+// target's simultaneous interval. Empty when nothing needs explaining.
+std::string StatsLegend(const Report& report);
 void RenderStory(const HtmlReportInput& input, const Index& index, Page& page);
 double RatioX(double ratio);
 std::string RenderRatioBar(const RatioBar& bar);

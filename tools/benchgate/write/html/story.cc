@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -260,6 +261,43 @@ void RenderEnvironments(const Run& old_run, const Run& new_run, Page& page) {
   page.Add("</div>");
 }
 
+// What one kind of interval is, for the legend.
+const char* IntervalMethod(Method method) {
+  switch (method) {
+    case Method::kBootstrap:
+      return "a percentile bootstrap (the repetitions resampled)";
+    case Method::kProcesses:
+      return "Welch's t over each process's median";
+    case Method::kPairedRounds:
+      return "Yuen's paired t over the rounds of an alternating run";
+    case Method::kNormal:
+      return "a normal approximation from the aggregates";
+    default:
+      return nullptr;
+  }
+}
+
+// A confidence as a percentage, to three significant figures: 95%, 99.5%.
+std::string Confidence(double fraction) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3g%%", fraction * 100.0);
+  return buffer;
+}
+
+// What a minimum effect of a special kind is, for the legend; null for
+// the four the legend always explains.
+const char* NoiseSource(std::string_view source) {
+  if (source == "one process per side") {
+    return "With one process per side the spread between processes is "
+           "unknown: only a change beyond a large fixed limit is called.";
+  }
+  if (source == "floor (paired rounds)") {
+    return "Alternating rounds cancel the drift both sides share: the floor "
+           "alone applies.";
+  }
+  return nullptr;
+}
+
 void RenderNext(const HtmlReportInput& input, Page& page) {
   const Report& report = *input.report;
   const std::string run =
@@ -288,6 +326,117 @@ void RenderNext(const HtmlReportInput& input, Page& page) {
 }
 
 }  // namespace
+
+std::string StatsLegend(const Report& report) {
+  std::set<Method> methods;  // of the intervals shown
+  double confidence = 0.0;
+  std::set<std::string> sources;  // of the minimum effects
+  bool any_q = false;
+  bool any_exact = false;
+  if (report.comparison) {
+    for (const ItemComparison& item : report.comparison->items) {
+      for (const MetricComparison& m : item.metrics) {
+        if (m.verdict == Verdict::kNotCompared) continue;
+        if (m.method == Method::kExact) {
+          any_exact = true;
+          continue;
+        }
+        if (m.change_low && m.change_high && IntervalMethod(m.method)) {
+          methods.insert(m.method);
+          confidence = std::max(confidence, m.confidence);
+        }
+        if (m.q) any_q = true;
+        if (m.threshold > 0.0 && !m.threshold_source.empty() &&
+            m.threshold_source != "tolerance") {
+          sources.insert(m.threshold_source);
+        }
+      }
+    }
+  }
+  // A target whose intervals hold jointly: its confidence per pair.
+  const TargetResult* joint = nullptr;
+  int joint_pairs = 0;
+  double joint_confidence = 0.0;
+  std::string joint_method;
+  if (report.targets) {
+    for (const TargetResult& target : report.targets->targets) {
+      int noisy = 0;
+      const PairResult* last = nullptr;
+      for (const PairResult& pair : target.pairs) {
+        if (pair.low && pair.high && pair.method != "exact") {
+          ++noisy;
+          last = &pair;
+        }
+      }
+      if (noisy > joint_pairs) {
+        joint = &target;
+        joint_pairs = noisy;
+        joint_confidence = last->confidence;
+        joint_method = last->method;
+      }
+    }
+  }
+  std::string text;
+  if (!methods.empty()) {
+    std::string how;
+    for (const Method method : methods) {
+      how += (how.empty() ? "" : " or ") + std::string(IntervalMethod(method));
+    }
+    text += "<b>[low, high]</b>: the interval of the change at " +
+            Confidence(confidence) + " confidence, from " + how + ". ";
+  }
+  if (!sources.empty()) {
+    std::string which;
+    std::string special;
+    for (const std::string& source : sources) {
+      which += (which.empty() ? "" : ", ") + HtmlEscape(source);
+      const char* more = NoiseSource(source);
+      if (more != nullptr) special += std::string(" ") + more;
+    }
+    text +=
+        "<b>Beyond the noise of &#177;X%</b>: larger than the smallest "
+        "change the gate calls real for that benchmark, the largest of a "
+        "floor, the A/A calibration stored for this machine, the run's own "
+        "spread and the whole suite's drift between the two runs; the dim "
+        "&#8220;min effect&#8221; names which (here: " +
+        which + "). Within it a change counts as unchanged." + special + " ";
+  }
+  if (any_q) {
+    text +=
+        "<b>q</b>: the p-value adjusted for the false discovery rate "
+        "(Benjamini-Hochberg) over all noisy comparisons; a change counts "
+        "when q is small (5% by default) and it is beyond the noise. ";
+  }
+  if (any_exact) {
+    text +=
+        "<b>Exact counts</b> (allocations, bytes, locks per op): compared as "
+        "values within a tolerance, no statistics. ";
+  }
+  if (joint != nullptr) {
+    text += "<b>A target's interval</b>: " +
+            std::string(joint_method == "bootstrap"
+                            ? "a percentile bootstrap interval"
+                            : "an interval (normal approximation)") +
+            " of the after/before ratio of medians";
+    if (joint_pairs > 1) {
+      text += ", simultaneous for a target's pairs (" +
+              Confidence(joint_confidence) + " each for the " +
+              std::to_string(joint_pairs) + " pairs of " +
+              HtmlEscape(joint->target.name) + ", so all hold at once at " +
+              Confidence(1.0 - (1.0 - joint_confidence) * joint_pairs) + ")";
+    } else {
+      text += " at " + Confidence(joint_confidence) +
+              " (raised per pair when a target has several, so all hold at "
+              "once)";
+    }
+    text += "; PASS needs every pair's whole interval past the goal.";
+  }
+  if (text.empty()) return text;
+  while (text.back() == ' ') text.pop_back();
+  return "<p class=\"legend\" id=\"stats-legend\"><b>How to read the "
+         "numbers.</b> " +
+         text + "</p>";
+}
 
 void RenderStory(const HtmlReportInput& input, const Index& index, Page& page) {
   const Report& report = *input.report;
@@ -388,6 +537,8 @@ void RenderStory(const HtmlReportInput& input, const Index& index, Page& page) {
       page.Add("</ul></div>");
     }
   }
+  // The statistics above in plain sentences, before they recur below.
+  page.Add(StatsLegend(report));
   // 4. The command that gives a judgement.
   RenderNext(input, page);
   // 5. The two environments where they differ.

@@ -134,7 +134,12 @@ void RenderTargets(const HtmlReportInput& input, const Index& index,
            HtmlEscape(report.targets->source) +
            ". Bars: the ratio on a log axis (0.001 to 10, solid line at 1), "
            "the interval as a whisker, the goal as a dashed line. PASS only "
-           "when the whole interval clears the goal.</p>");
+           "when the whole interval clears the goal." +
+           std::string(StatsLegend(report).empty()
+                           ? ""
+                           : " <a href=\"#stats-legend\">How the interval "
+                             "is made</a>.") +
+           "</p>");
   // What failed first; passing targets fold into one line.
   std::vector<const TargetResult*> open_targets;
   std::vector<const TargetResult*> passing;
@@ -320,7 +325,13 @@ void RenderChanges(const HtmlReportInput& input, const Index& index,
            " not compared (" + std::to_string(sum.information) +
            " of them shown for information). Listed: what changed, the "
            "largest first; every benchmark is in its pair and in the full "
-           "table.</p>");
+           "table." +
+           std::string(StatsLegend(report).empty()
+                           ? ""
+                           : " The dim brackets give the test, its q and "
+                             "the min effect: <a href=\"#stats-legend\">how "
+                             "to read them</a>.") +
+           "</p>");
   std::vector<const ItemComparison*> changed;
   std::vector<const ItemComparison*> shifts;  // information only
   for (const ItemComparison& item : comparison.items) {
