@@ -439,6 +439,52 @@ TEST_F(InMemory, FlameGraphIsCapped) {
   EXPECT_TRUE(Contains(html, "are not drawn"));
 }
 
+// Each area opens once with its counts, however its benchmarks are
+// interleaved in the run (binaries merged) and wherever its peer-only
+// groups come; every pair keeps a working link.
+TEST(RenderHtml, EachAreaHasOneHeader) {
+  benchgate::Run run;
+  run.source = "synthetic";
+  run.context = nlohmann::json{{"hotpath_fingerprint", "fp"}};
+  run.info.fingerprint = "fp";
+  for (const char* name :
+       {"scenarios/A/before", "scenarios/A/after", "membership/B/before",
+        "membership/B/after", "scenarios/C/before", "scenarios/C/after",
+        "membership/D/std_promise", "membership/D/folly"}) {
+    Benchmark benchmark;
+    benchmark.name = name;
+    benchmark.parsed = ParseBenchmarkName(benchmark.name);
+    Observations obs;
+    obs.reps = {100.0, 101.0, 103.0};
+    obs.Summarise();
+    benchmark.metrics.emplace("real_time", obs);
+    run.benchmarks.push_back(benchmark);
+  }
+  Report report = BuildGateReport(run, "", Config{}, CommandOptions{});
+  Finalise(report);
+  HtmlReportInput input;
+  input.report = &report;
+  input.run = &run;
+  const std::string html = RenderHtml(input);
+  EXPECT_EQ(Count(html, "<details class=\"area\" open><summary>"), 2);
+  EXPECT_EQ(Count(html, "<summary>scenarios <span"), 1);
+  EXPECT_EQ(Count(html, "<summary>membership <span"), 1);
+  EXPECT_TRUE(Contains(html, "scenarios <span class=\"dim small\">2 pairs"));
+  EXPECT_TRUE(Contains(html, "membership <span class=\"dim small\">2 pairs"));
+  // scenarios first (it came first), its two pairs together.
+  const std::size_t scenarios = html.find("<summary>scenarios <span");
+  const std::size_t membership = html.find("<summary>membership <span");
+  const std::size_t c = html.find("scenarios/<wbr>C</span>");
+  ASSERT_NE(c, std::string::npos);
+  EXPECT_LT(scenarios, c);
+  EXPECT_LT(c, membership);
+  EXPECT_GT(html.find("membership/<wbr>D</span>"), membership);
+  // Every pair's anchor exists once.
+  for (int i = 1; i <= 4; ++i) {
+    EXPECT_EQ(Count(html, "id=\"" + Numbered("p", i) + "\""), 1) << i;
+  }
+}
+
 // A suite the size of the real one (273 benchmarks, 9 repetitions, 125
 // pairs with peers) stays well under the 2 MB budget.
 TEST(RenderHtml, FullSuiteSizeIsBounded) {

@@ -120,6 +120,19 @@ std::vector<Group> GroupsOf(const Run& run) {
     return group.before == nullptr && group.after == nullptr &&
            group.peers.size() < 2;
   });
+  // One place per area, in the order areas first appear: a run merged
+  // from several binaries, or an area's peer-only groups found after the
+  // pairs, would otherwise open an area twice.
+  std::map<std::string, std::size_t, std::less<>> area_rank;
+  for (const Group& group : groups) {
+    area_rank.emplace(std::string(ParseBenchmarkName(group.key).area),
+                      area_rank.size());
+  }
+  std::stable_sort(
+      groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
+        return area_rank.find(ParseBenchmarkName(a.key).area)->second <
+               area_rank.find(ParseBenchmarkName(b.key).area)->second;
+      });
   return groups;
 }
 
