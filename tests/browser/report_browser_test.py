@@ -191,6 +191,7 @@ FIRST_SCREEN = """(function () {
   return {verdict: seen('verdict'), failed: seen('failed'),
           judged: seen('judged'), compared: seen('compared'),
           environments: seen('environments'), next: seen('next'),
+          legend: seen('stats-legend'),
           width: document.documentElement.scrollWidth, viewport: innerWidth};
 })()"""
 
@@ -442,9 +443,12 @@ def check_failing_and_cross_machine(args, browser, chromium, scratch):
 
 def check_examples(folder, chromium, scratch):
     """The committed examples (reports/regenerate.sh) open cleanly, tell
-    their story on the first screen and fit a phone."""
+    their story on the first screen and fit a phone: the two made from the
+    fixtures and the one made from a real quick run."""
     pages = sorted(p for p in os.listdir(folder) if p.endswith(".html"))
-    expect(len(pages) >= 1, "reports/example has example reports: %s" % pages)
+    for wanted in ("failing-gate.html", "cross-machine.html",
+                   "quick-run.html"):
+        expect(wanted in pages, "reports/example has %s: %s" % (wanted, pages))
     tools = Devtools(chromium, scratch)
     try:
         for name in pages:
@@ -458,6 +462,18 @@ def check_examples(folder, chromium, scratch):
                        screen["width"] <= width,
                        "example %s at %d px: verdict and story on the first "
                        "screen, %d px wide" % (name, width, screen["width"]))
+                if width == 1440:
+                    expect(screen["failed"] and screen["failed"]["visible"],
+                           "example %s: what failed (or that nothing did) "
+                           "on the first screen" % name)
+                    expect(screen["legend"] is not None,
+                           "example %s: the statistics explained" % name)
+            if name == "quick-run.html":
+                # Made from a real run (bench-all --quick), not a fixture.
+                text = tools.eval("document.body.textContent")
+                expect("results/example-quick/" in text and
+                       "tests/data/" not in text,
+                       "quick-run.html: the report of a real quick run")
         expect(not tools.errors, "examples: no console messages or errors")
     finally:
         tools.close()
