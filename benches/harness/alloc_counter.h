@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace hotpath::harness {
 
@@ -68,6 +69,10 @@ void StartPeakTracking();
 PeakStats StopPeakTracking();
 // True between the two: Google Benchmark's memory run is under way.
 bool PeakTrackingActive();
+
+// Which allocator serves malloc in this process ("glibc", "jemalloc",
+// "mimalloc"), judged by the symbols the preloaded allocators export.
+std::string DetectAllocator();
 
 // The next allocator's malloc and free, uncounted: the baseline the counting
 // layer's cost is measured against (harness_benchmark.cc).

@@ -158,6 +158,14 @@ class AllocationScope {
     if (state.thread_index() == 0) CallgrindLoopStart();
   }
 
+  // Reports, if Report() was not called: the region then ends with the
+  // benchmark function, so a foreign suite's benchmark needs one line, the
+  // scope's declaration before its loop (its teardown after the loop is
+  // counted too; call Report() right after the loop to leave it out).
+  ~AllocationScope() {
+    if (!reported_) Report();
+  }
+
   AllocationScope(const AllocationScope&) = delete;
   AllocationScope& operator=(const AllocationScope&) = delete;
 
@@ -176,8 +184,10 @@ class AllocationScope {
     return *this;
   }
 
-  // Call once, after the loop, on every thread.
+  // Call once, after the loop, on every thread (or let the destructor).
   void Report() {
+    if (reported_) return;
+    reported_ = true;
     const AllocStats delta = ThreadAllocStats() - start_;
     const uint64_t mine[RunTotals::kSlots] = {
         delta.allocs + others_allocs_, delta.bytes + others_bytes_, 0, 0};
@@ -189,9 +199,11 @@ class AllocationScope {
     AllocStats process{};
     if (cross_check_) process = Edge().Cross(state_.threads()) - process_start_;
     // After the region: Google Benchmark keeps it in the counters map, whose
-    // first insertion allocates.
-    state_.SetItemsProcessed(static_cast<int64_t>(
-        static_cast<double>(state_.iterations()) * ops_per_iteration_));
+    // first insertion allocates. A rate the benchmark set itself stays.
+    if (state_.counters.find("items_per_second") == state_.counters.end()) {
+      state_.SetItemsProcessed(static_cast<int64_t>(
+          static_cast<double>(state_.iterations()) * ops_per_iteration_));
+    }
     if (!last) return;
     if (cross_check_ && (process.allocs != all[0] || process.bytes != all[1])) {
       const std::string message =
@@ -243,6 +255,7 @@ class AllocationScope {
   uint64_t others_allocs_ = 0;
   uint64_t others_bytes_ = 0;
   double budget_ = -1;  // allocations per op; negative: none stated
+  bool reported_ = false;
 };
 
 }  // namespace hotpath::harness

@@ -1,6 +1,5 @@
 #include "benches/harness/run_context.h"
 
-#include <dlfcn.h>
 #include <fmt/format.h>
 #include <gnu/libc-version.h>
 
@@ -64,12 +63,6 @@ std::vector<std::pair<std::string, std::string>> RunContext::Fields() const {
           {"hotpath_fingerprint", fingerprint},
           {"hotpath_libc", libc},
           {"hotpath_cpu_family", cpu_family}};
-}
-
-std::string DetectAllocator() {
-  if (dlsym(RTLD_DEFAULT, "mi_version") != nullptr) return "mimalloc";
-  if (dlsym(RTLD_DEFAULT, "mallctl") != nullptr) return "jemalloc";
-  return "glibc";
 }
 
 std::string Fingerprint(const RunContext& c) {

@@ -31,10 +31,6 @@ struct RunContext {
 // Reads the machine, the build and the environment (HOTPATH_GIT_REVISION).
 RunContext CollectRunContext();
 
-// Which allocator serves malloc in this process, judged by the symbols the
-// preloaded allocators export.
-std::string DetectAllocator();
-
 std::string Fingerprint(const RunContext& context);
 
 }  // namespace hotpath::harness

@@ -256,6 +256,50 @@ TEST(Merge, RefusesTheSameResultsTwice) {
   EXPECT_NE(error.find("duplicate result"), std::string::npos) << error;
 }
 
+// A benchmark that fails the same way in every process (an allocation
+// budget exceeded) leaves identical error rows: no measurement, so not the
+// same results given twice. The merged run keeps the failure.
+TEST(Merge, IdenticalFailuresOfSeveralProcessesArePooled) {
+  TempDir dir;
+  const auto process = [&](const std::string& name, double time) {
+    const json document = {
+        {"context", {{"num_cpus", 2}, {"library_build_type", "release"}}},
+        {"benchmarks",
+         {{{"name", "BM_Ok"},
+           {"run_name", "BM_Ok"},
+           {"run_type", "iteration"},
+           {"repetitions", 1},
+           {"repetition_index", 0},
+           {"threads", 1},
+           {"iterations", 1000},
+           {"real_time", time},
+           {"cpu_time", time},
+           {"time_unit", "ns"}},
+          {{"name", "BM_Budget"},
+           {"run_name", "BM_Budget"},
+           {"run_type", "iteration"},
+           {"repetitions", 1},
+           {"repetition_index", 0},
+           {"threads", 1},
+           {"error_occurred", true},
+           {"error_message", "allocation budget: 0 per op, measured 1"},
+           {"iterations", 1},
+           {"real_time", 0.0},
+           {"cpu_time", 0.0},
+           {"time_unit", "ns"}}}}};
+    WriteFileAtomically(dir.Path(name), document.dump(2));
+    return dir.Path(name);
+  };
+  const std::string a = process("p1.json", 10.0);
+  const std::string b = process("p2.json", 11.0);
+  ASSERT_EQ(MergeError({a, b}), "");
+  const BgRun run = ReadBack(MergeRuns({a, b}, {}), dir);
+  const Benchmark* failed = run.Find("BM_Budget");
+  ASSERT_NE(failed, nullptr);
+  EXPECT_TRUE(failed->error.has_value());
+  EXPECT_EQ(Reps(run, "BM_Ok", "real_time").size(), 2U);
+}
+
 TEST(Merge, AggregatesOnlyCannotBePooled) {
   const std::string error =
       MergeError({Merge("half_a.json"), Merge("aggregates_only.json")});

@@ -272,6 +272,10 @@ long long ProcessOf(const json& row) {
 }
 
 bool SameRepetition(const json& a, const json& b) {
+  // A failed run measured nothing: every process that fails the same way
+  // (an allocation budget) leaves the same row, and each is a failure.
+  const auto failed = a.find("error_occurred");
+  if (failed != a.end() && *failed == true) return false;
   for (const char* key :
        {"iterations", "real_time", "cpu_time", "time_unit", "error_occurred"}) {
     if (a.value(key, json()) != b.value(key, json())) return false;

@@ -159,6 +159,31 @@ TEST(GbReader, CountersMissingFromSomeRowsAreFine) {
   EXPECT_EQ(b.Find("x")->n, 1);
 }
 
+// Google Benchmark's memory hook reports bytes in total over its run of
+// min(16, iterations per thread) iterations; the reader adds them per
+// iteration, beside allocs_per_iter.
+TEST(GbReader, MemoryHookBytesBecomeBytesPerIteration) {
+  const auto bytes_per_iter = [](const std::string& iterations,
+                                 const std::string& threads) {
+    const ParsedFile file = ParseBenchmarkJson(
+        Minimal(R"({"name": "b", "iterations": )" + iterations +
+                R"(, "threads": )" + threads +
+                R"(, "real_time": 1, "cpu_time": 1, "time_unit": "ns",
+                    "allocs_per_iter": 2.5, "max_bytes_used": 64,
+                    "total_allocated_bytes": 800, "net_heap_growth": 0})"),
+        "inline");
+    const Observations* obs = Get(file, "b").Find("bytes_per_iter");
+    return obs == nullptr ? -1.0 : obs->reps.at(0);
+  };
+  EXPECT_EQ(bytes_per_iter("1000", "1"), 50.0);  // 16 iterations
+  EXPECT_EQ(bytes_per_iter("10", "1"), 80.0);    // all 10
+  EXPECT_EQ(bytes_per_iter("20", "2"), 80.0);    // 10 per thread
+  // Without the hook's allocation count there is nothing to pair it with.
+  const ParsedFile plain =
+      ParseBenchmarkJson(Row(R"("total_allocated_bytes": 800)"), "inline");
+  EXPECT_EQ(Get(plain, "b").Find("bytes_per_iter"), nullptr);
+}
+
 struct BadCase {
   const char* name;
   const char* text;

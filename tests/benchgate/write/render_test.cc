@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -39,6 +40,30 @@ TEST(Render, PlainTableHasNoEscapesAndAResultLine) {
   EXPECT_NE(text.find("0 -> 1"), std::string::npos);
   EXPECT_NE(text.find("benchgate gate: FAIL (exit 1)"), std::string::npos);
   EXPECT_NE(text.find("Targets (after/before"), std::string::npos);
+}
+
+// A foreign suite with Google Benchmark's memory hook only: the Allocs/op
+// column shows its allocations per iteration, marked as such.
+TEST(Render, TableFallsBackToAllocationsPerIteration) {
+  testing::TempDir dir;
+  const auto run = [&](const std::string& name, double allocs) {
+    std::ofstream(dir.Path(name))
+        << R"({"context": {"num_cpus": 2}, "benchmarks": [{"name": "BM_Map",
+              "iterations": 1000, "real_time": 10, "cpu_time": 10,
+              "time_unit": "ns", "allocs_per_iter": )"
+        << allocs << "}]}";
+    return LoadRun(dir.Path(name));
+  };
+  Report report;
+  report.command = "compare";
+  report.comparison =
+      CompareRuns(run("old.json", 64.375), run("new.json", 65.375),
+                  LoadConfig(testing::TargetsJson()));
+  Finalise(report);
+  std::ostringstream out;
+  RenderTable(report, TableOptions{false, false}, out);
+  EXPECT_NE(out.str().find("64.4 -> 65.4/iter"), std::string::npos)
+      << out.str();
 }
 
 TEST(Render, ColouredTableMarksRegressionsRed) {

@@ -52,6 +52,7 @@ MetricPolicies::MetricPolicies() {
       {"allocs_per_op", Exact(0.01, 0.0, true)},
       {"bytes_per_op", Exact(0.5, 0.0, true)},
       {"allocs_per_iter", Exact(0.01, 0.0, true)},  // GB MemoryManager
+      {"bytes_per_iter", Exact(0.5, 0.0, true)},    // derived (gb_reader)
       {"peak_bytes", HeapSize()},
       {"max_bytes_used", HeapSize()},         // GB MemoryManager
       {"net_heap_growth", HeapSize()},        // GB MemoryManager

@@ -37,6 +37,7 @@ constexpr ExportedMetric kExported[] = {
     // per-op scope): per iteration, so a measure of its own.
     {"allocs_per_iter", "allocations-per-iteration", "allocs/iter", false,
      true},
+    {"bytes_per_iter", "bytes-per-iteration", "bytes/iter", false, true},
 };
 
 struct Value {

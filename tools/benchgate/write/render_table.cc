@@ -153,12 +153,20 @@ void AddMetricCells(const ItemComparison& item, std::string_view metric,
   cells.push_back({FormatChange(m->change), color});
 }
 
+// allocs_per_op, or for a suite with Google Benchmark's memory hook only
+// its allocs_per_iter (per iteration, set-up included), marked "/iter".
 std::string AllocsCell(const ItemComparison& item) {
   const MetricComparison* m = item.Find("allocs_per_op");
+  std::string suffix;
+  if (m == nullptr || m->verdict == Verdict::kNotCompared) {
+    m = item.Find("allocs_per_iter");
+    suffix = "/iter";
+  }
   if (m == nullptr || m->verdict == Verdict::kNotCompared) return "-";
   const std::string old_text = FormatNumber(m->old_value);
   const std::string new_text = FormatNumber(m->new_value);
-  return old_text == new_text ? new_text : old_text + " -> " + new_text;
+  return (old_text == new_text ? new_text : old_text + " -> " + new_text) +
+         suffix;
 }
 
 bool Notable(const MetricComparison& m, const TableOptions& options) {
