@@ -69,17 +69,19 @@ profile_one() {
   fi
 }
 
-profile_suite() {
-  local run_dir=$1 min_time=$2 filter=$3
-  shift 3
-  profile_dir="$run_dir/profile"
-  local records="$profile_dir/.records.tsv" bin name base error list i=0 k count start
-  local start_all=$SECONDS version
-  version=$(heaptrack --version 2>/dev/null | head -n 1 || true)
-  rm -rf "$profile_dir"
-  mkdir -p "$profile_dir"
+# profile_each DIR MIN_TIME FILTER ONE COMMAND TARGET...: the loop both
+# profilers share (bench-all --profile here, --cpu-profile in
+# cpuprofile.sh). For every benchmark of every TARGET (a binary, or
+# "PATH<tab>REGEX"), runs `ONE BIN NAME BASE MIN_TIME` (prints an error, or
+# nothing when it worked) with BASE=DIR/<binary>/<NNN>_<slug>, and appends
+# "name<tab>binary<tab>base<tab>error<tab>command" to DIR/.records.tsv, the
+# command from `COMMAND BIN NAME BASE MIN_TIME`. Prints a progress line per
+# binary.
+profile_each() {
+  local dir=$1 min_time=$2 filter=$3 one=$4 command=$5
+  shift 5
+  local records="$dir/.records.tsv" bin name base error list i=0 k count start target only
   : >"$records"
-  local target only
   for target in "$@"; do
     i=$((i + 1))
     bin=${target%%$'\t'*}
@@ -93,27 +95,43 @@ profile_suite() {
       continue
     fi
     [[ -n "$list" ]] || continue  # nothing matches the filter
-    mkdir -p "$profile_dir/$name"
+    mkdir -p "$dir/$name"
     k=0
     count=0
     while IFS= read -r bench; do
       [[ -n "$bench" ]] || continue
       k=$((k + 1))
-      base="$profile_dir/$name/$(printf '%03d' "$k")_$(profile_slug "$bench")"
-      error=$(profile_one "$bin" "$bench" "$base" "$min_time")
+      base="$dir/$name/$(printf '%03d' "$k")_$(profile_slug "$bench")"
+      error=$("$one" "$bin" "$bench" "$base" "$min_time")
       if [[ -n "$error" ]]; then
         echo "bench-all: profile of $bench: $error" >&2
       else
         count=$((count + 1))
       fi
       # One record per benchmark; the manifest is written from them at the end.
-      printf '%s\t%s\t%s\t%s\t%s\n' "$bench" "$name" "${base#"$profile_dir"/}" "$error" \
-        "$(printf '%q ' heaptrack -o "$base" "$bin" "--benchmark_filter=$(profile_regex "$bench")" \
-          --benchmark_repetitions=1 "--benchmark_min_time=$min_time")" >>"$records"
+      printf '%s\t%s\t%s\t%s\t%s\n' "$bench" "$name" "${base#"$dir"/}" "$error" \
+        "$("$command" "$bin" "$bench" "$base" "$min_time")" >>"$records"
     done <<<"$list"
     printf '[profile %d/%d] %-30s %4d/%d benchmarks  %4ds\n' "$i" $# "$name" "$count" "$k" \
       $((SECONDS - start))
   done
+}
+
+# profile_command BIN NAME BASE MIN_TIME: the heaptrack command, for the manifest.
+profile_command() {
+  printf '%q ' heaptrack -o "$3" "$1" "--benchmark_filter=$(profile_regex "$2")" \
+    --benchmark_repetitions=1 "--benchmark_min_time=$4"
+}
+
+profile_suite() {
+  local run_dir=$1 min_time=$2 filter=$3
+  shift 3
+  profile_dir="$run_dir/profile"
+  local start_all=$SECONDS version
+  version=$(heaptrack --version 2>/dev/null | head -n 1 || true)
+  rm -rf "$profile_dir"
+  mkdir -p "$profile_dir"
+  profile_each "$profile_dir" "$min_time" "$filter" profile_one profile_command "$@"
   python3 - "$profile_dir" "$min_time" "$version" <<'PY' || return 1
 import json, os, sys
 

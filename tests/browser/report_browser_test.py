@@ -541,6 +541,19 @@ def main():
                "a benchmark named <b>x</b> is text, not an element")
         expect('<input id="filter" type="search" placeholder="filter benchmarks">'
                in dom, "the script ran (it shows the filter box)")
+        # CPU profiles (the fixture's cpuprofile/): a flame graph per side,
+        # the difference, and frames that are markup shown as text.
+        start = dom.find('<h2 id="cpu">CPU profiles</h2>')
+        expect(start >= 0, "the CPU profiles section is rendered")
+        cpu = dom[start:dom.find("<h2", start + 1)]
+        expect(cpu.count('<svg class="flame"') == 2,
+               "a CPU flame graph for the before and one for the after")
+        expect('<table class="cpu-diff">' in cpu and ">gone<" in cpu,
+               "the difference table names what the after no longer runs")
+        expect("&lt;img src=x onerror=alert(" in cpu and "<img" not in cpu,
+               "a frame named <img ...> is text, in tables and flame graphs")
+        expect("x::Name&lt;&lt;b&gt;bold&lt;/b&gt;&gt;" in cpu and "<b>bold" not in cpu,
+               "a frame holding <b> is text")
 
         ascending = check_sorted(browser, page, "asc")
         descending = check_sorted(browser, page, "desc")

@@ -126,8 +126,8 @@ void AddBaselineComparison(const Run& run, const std::string& baseline_dir,
 // Folders of a run directory that hold something other than results.
 bool IsAuxiliaryFolder(const std::string& name) {
   return name == "memory" || name == "gate" || name == "profile" ||
-         name == "calibration" || name == "processes" || name == "against" ||
-         name.empty() || name.front() == '.';
+         name == "cpuprofile" || name == "calibration" || name == "processes" ||
+         name == "against" || name.empty() || name.front() == '.';
 }
 
 bool HasJsonFiles(const std::filesystem::path& dir) {
@@ -158,11 +158,13 @@ std::string ReadSmallFile(const std::filesystem::path& path) {
 struct ReportInputs {
   Run single;  // when the run has no allocator subfolders
   ProfileSet profiles;
+  CpuProfileSet cpu_profiles;
   HtmlReportInput html;
 
   void Point() {
     html.run = html.allocators.empty() ? &single : &html.allocators.front().run;
     html.profiles = &profiles;
+    html.cpu_profiles = &cpu_profiles;
   }
 };
 
@@ -201,6 +203,7 @@ ReportInputs LoadReportInputs(const std::string& run_path,
   }
   if (directory) {
     inputs.profiles = LoadProfiles(run_path);
+    inputs.cpu_profiles = LoadCpuProfiles(run_path);
     inputs.html.command_line =
         ReadSmallFile(fs::path(run_path) / "command.txt");
     if (inputs.html.command_line.empty()) {

@@ -362,5 +362,61 @@ TEST(LoadProfiles, MalformedManifestsAreInputErrors) {
   EXPECT_NE(set.notes[0].find("x: "), std::string::npos);
 }
 
+// cpuprofile/ as scripts/lib/cpu_manifest.py writes it.
+TEST(LoadCpuProfiles, ReadsTheManifestAndItsStacks) {
+  testing::TempDir dir;
+  Write(dir.Path("cpuprofile/index.json"),
+        R"({"schema": 1, "kind": "cpu", "profiler": "perf version 6.1.187",
+            "event": "cpu-clock:u", "frequency": 999, "unwinding": "dwarf",
+            "min_time": 0.3, "unavailable": "",
+            "benchmarks": {
+              "m/Op/before": {"binary": "m_benchmark", "command": "perf ...",
+                "iterations": 1000, "samples": 7, "unwound": 0.5,
+                "status": "ok", "files": {"flamegraph": "m/001.stacks",
+                "json": "m/001.json", "log": "m/001.log"}},
+              "m/Op/after": {"binary": "m_benchmark", "status": "failed",
+                "error": "perf or the benchmark failed"}}})");
+  Write(dir.Path("cpuprofile/m/001.stacks"),
+        "_start;main;Op;memcpy 5\n_start;main;Op 2\n");
+  const CpuProfileSet set = LoadCpuProfiles(dir.Path());
+  EXPECT_TRUE(set.present);
+  EXPECT_EQ(set.profiler,
+            "perf version 6.1.187: cpu-clock:u at 999 Hz, DWARF unwinding");
+  EXPECT_FALSE(set.kernel_visible);
+  ASSERT_EQ(set.profiles.size(), 1u);
+  const CpuProfile* profile = set.Find("m/Op/before");
+  ASSERT_NE(profile, nullptr);
+  EXPECT_EQ(profile->samples, 7u);  // from the stacks, not the manifest
+  EXPECT_EQ(profile->iterations, 1000u);
+  EXPECT_EQ(profile->unwound, 0.5);
+  const std::vector<SelfTime> self = SelfTimes(profile->flame, 10);
+  ASSERT_EQ(self.size(), 2u);
+  EXPECT_EQ(self[0].function, "memcpy");
+  EXPECT_EQ(self[0].samples, 5u);
+  EXPECT_EQ(self[1].function, "Op");
+  ASSERT_EQ(set.notes.size(), 1u);
+  EXPECT_EQ(set.notes[0],
+            "m/Op/after: not profiled (perf or the benchmark failed)");
+}
+
+TEST(LoadCpuProfiles, NoFolderIsNotPresentAndBadManifestsAreInputErrors) {
+  testing::TempDir dir;
+  EXPECT_FALSE(LoadCpuProfiles(dir.Path()).present);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"schema": 1, "benchmarks": {"x": {"binary": "b", "status": "ok",
+           "iterations": 1, "unwound": 2, "files": {}}}})",
+       "\"unwound\" must be a share from 0 to 1"},
+      {R"({"schema": 1, "benchmarks": {"x": {"binary": "b", "status": "ok",
+           "iterations": 1, "files": {"flamegraph": "../x.stacks"}}}})",
+       "is not a path inside cpuprofile/"},
+  };
+  for (const auto& [manifest, expected] : cases) {
+    testing::TempDir bad;
+    Write(bad.Path("cpuprofile/index.json"), manifest);
+    const std::string error = ErrorOf([&] { LoadCpuProfiles(bad.Path()); });
+    EXPECT_NE(error.find(expected), std::string::npos) << error;
+  }
+}
+
 }  // namespace
 }  // namespace hotpath::benchgate

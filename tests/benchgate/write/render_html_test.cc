@@ -416,6 +416,79 @@ TEST_F(InMemory, RendersAllocationSitesAndAFlameGraph) {
                "push_back: 5000 calls (83.3%)</title>"));
 }
 
+// CPU profiles: the two sides of a pair side by side, their top self-time
+// functions, and the functions the after no longer spends time in, with
+// the same function of both sides on one row.
+TEST_F(InMemory, RendersCpuProfilesSideBySideWithTheirDifference) {
+  CpuProfileSet set;
+  set.present = true;
+  set.profiler = "perf version 6.1: cpu-clock at 999 Hz, DWARF unwinding";
+  CpuProfile before;
+  before.benchmark = "metrics/Record/before";
+  before.samples = 1000;
+  before.iterations = 5000;
+  before.unwound = 0.99;
+  before.flame = {
+      {{"_start", "main", "BM<x::Before>", "m::before::Record",
+        "AttributeSet::AttributeSet"},
+       500},
+      {{"_start", "main", "BM<x::Before>", "m::before::Record",
+        "std::_Hash_bytes"},
+       300},
+      {{"_start", "main", "BM<x::Before>", "m::before::Record"}, 200}};
+  CpuProfile after;
+  after.benchmark = "metrics/Record/after";
+  after.samples = 1000;
+  after.iterations = 40000;
+  after.unwound = 1.0;
+  after.flame = {
+      {{"_start", "main", "BM<x::After>", "m::after::Record"}, 900},
+      {{"_start", "main", "BM<x::After>", "<img src=x onerror=alert(2)>"},
+       100}};
+  set.profiles = {after, before};
+  set.notes.push_back("metrics/Bad <b>: not profiled (perf failed)");
+  input_.cpu_profiles = &set;
+  const std::string html = RenderHtml(input_);
+  EXPECT_TRUE(Contains(html, "<h2 id=\"cpu\">CPU profiles</h2>"));
+  EXPECT_TRUE(Contains(html, "<a href=\"#cpu\">CPU profiles</a>"));
+  EXPECT_TRUE(Contains(html, "perf version 6.1: cpu-clock at 999 Hz"));
+  // Before first, then after, each with its samples and a flame graph.
+  const std::size_t b = html.find("<h4 class=\"mono\">before</h4>");
+  const std::size_t a = html.find("<h4 class=\"mono\">after</h4>");
+  ASSERT_NE(b, std::string::npos);
+  ASSERT_NE(a, std::string::npos);
+  EXPECT_LT(b, a);
+  EXPECT_TRUE(
+      Contains(html, "1000 samples over 5000 iterations; 99.0% unwound"));
+  EXPECT_TRUE(
+      Contains(html, "AttributeSet::AttributeSet: 500 samples (50.0%)"));
+  // The difference: gone, new, and Record on one row (80 -> 20 points).
+  EXPECT_TRUE(Contains(html,
+                       "<td class=\"name\">AttributeSet::AttributeSet</td><td "
+                       "class=\"n\">50.0% (500)</td><td class=\"n\">0.0% "
+                       "(0)</td><td><span class=\"good\">gone</span>"));
+  EXPECT_TRUE(Contains(html,
+                       "<td class=\"name\">m::[side]::Record</td><td "
+                       "class=\"n\">20.0% (200)</td><td "
+                       "class=\"n\">90.0% (900)</td><td>+70.0 points"));
+  EXPECT_TRUE(Contains(html, "<span class=\"bad\">new</span>"));
+  // Names from the profile are text, never markup.
+  EXPECT_FALSE(Contains(html, "<img src=x"));
+  EXPECT_TRUE(Contains(html, "&lt;img src=x onerror=alert(\u2026)&gt;"));
+  EXPECT_TRUE(Contains(html, "metrics/Bad &lt;b&gt;: not profiled"));
+}
+
+TEST_F(InMemory, CpuProfilesSayWhyThereAreNone) {
+  CpuProfileSet set;
+  set.present = true;
+  set.unavailable = "perf may not sample here (kernel.perf_event_paranoid=3)";
+  input_.cpu_profiles = &set;
+  const std::string html = RenderHtml(input_);
+  EXPECT_TRUE(Contains(html, "No CPU profiles: perf may not sample here"));
+  input_.cpu_profiles = nullptr;
+  EXPECT_FALSE(Contains(RenderHtml(input_), "id=\"cpu\""));
+}
+
 TEST_F(InMemory, FlameGraphIsCapped) {
   ProfileSet profiles;
   BenchmarkProfile profile;

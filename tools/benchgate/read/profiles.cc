@@ -5,6 +5,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -174,12 +176,20 @@ fs::path Inside(const fs::path& dir, const std::string& relative,
       std::any_of(path.begin(), path.end(),
                   [](const fs::path& part) { return part == ".."; })) {
     throw InputError(manifest, where + ": file \"" + relative +
-                                   "\" is not a path inside profile/");
+                                   "\" is not a path inside " +
+                                   dir.filename().string() + "/");
   }
   return dir / path;
 }
 
 }  // namespace
+
+const CpuProfile* CpuProfileSet::Find(std::string_view benchmark) const {
+  for (const CpuProfile& profile : profiles) {
+    if (profile.benchmark == benchmark) return &profile;
+  }
+  return nullptr;
+}
 
 const BenchmarkProfile* ProfileSet::Find(std::string_view benchmark) const {
   for (const BenchmarkProfile& profile : profiles) {
@@ -296,17 +306,19 @@ uint64_t ParseHeaptrackTotalCalls(std::string_view text) {
   return 0;
 }
 
-ProfileSet LoadProfiles(const std::string& run_dir, size_t max_sites) {
-  ProfileSet set;
-  const fs::path dir = fs::path(run_dir) / "profile";
+namespace {
+
+// RUN_DIR/<folder>/index.json, parsed and its schema checked; nullopt when
+// the run has no such folder, or (with a note) no manifest.
+std::optional<json> ReadManifest(const fs::path& dir,
+                                 std::vector<std::string>& notes) {
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return set;
+  if (!fs::is_directory(dir, ec)) return std::nullopt;
   const fs::path manifest_path = dir / "index.json";
   const std::string manifest = manifest_path.string();
   if (!fs::exists(manifest_path, ec)) {
-    set.notes.push_back(manifest +
-                        ": missing (the profiling pass did not finish)");
-    return set;
+    notes.push_back(manifest + ": missing (the profiling pass did not finish)");
+    return std::nullopt;
   }
   json index;
   try {
@@ -323,9 +335,17 @@ ProfileSet LoadProfiles(const std::string& run_dir, size_t max_sites) {
     throw InputError(manifest, "schema " + schema.dump() + ", expected " +
                                    std::to_string(kManifestSchema));
   }
-  const json& benchmarks =
-      Member(index, "benchmarks", json::value_t::object, "top", manifest);
-  for (const auto& [name, entry] : benchmarks.items()) {
+  Member(index, "benchmarks", json::value_t::object, "top", manifest);
+  return index;
+}
+
+// Calls each(name, entry, where) for every benchmark the manifest says was
+// profiled; the others become notes.
+void ForEachProfiled(const json& index, const std::string& manifest,
+                     std::vector<std::string>& notes,
+                     const std::function<void(const std::string&, const json&,
+                                              const std::string&)>& each) {
+  for (const auto& [name, entry] : index.at("benchmarks").items()) {
     const std::string where = "benchmark \"" + name + "\"";
     if (!entry.is_object()) {
       throw InputError(manifest, where + ": must be an object");
@@ -335,67 +355,182 @@ ProfileSet LoadProfiles(const std::string& run_dir, size_t max_sites) {
             .get<std::string>();
     if (status != "ok") {
       const auto error = entry.find("error");
-      set.notes.push_back(name + ": not profiled (" +
-                          (error != entry.end() && error->is_string()
-                               ? error->get<std::string>()
-                               : status) +
-                          ")");
+      notes.push_back(name + ": not profiled (" +
+                      (error != entry.end() && error->is_string()
+                           ? error->get<std::string>()
+                           : status) +
+                      ")");
       continue;
     }
-    const json& files =
-        Member(entry, "files", json::value_t::object, where, manifest);
-    BenchmarkProfile profile;
-    profile.benchmark = name;
-    profile.binary =
-        Member(entry, "binary", json::value_t::string, where, manifest)
-            .get<std::string>();
-    profile.iterations = Member(entry, "iterations",
-                                json::value_t::number_unsigned, where, manifest)
-                             .get<uint64_t>();
-    const fs::path data =
-        Inside(dir,
-               Member(files, "data", json::value_t::string, where, manifest)
-                   .get<std::string>(),
-               where, manifest);
-    const fs::path print =
-        Inside(dir,
-               Member(files, "print", json::value_t::string, where, manifest)
-                   .get<std::string>(),
-               where, manifest);
-    const fs::path flame = Inside(
-        dir,
-        Member(files, "flamegraph", json::value_t::string, where, manifest)
-            .get<std::string>(),
-        where, manifest);
-    profile.source = data.string();
-    // One unreadable profile should not hide the others: it becomes a note.
-    fs::path reading = print;
-    try {
-      const std::string text = ReadInputFile(print.string());
-      profile.sites = ParseHeaptrackPrint(text, max_sites);
-      profile.total_calls = ParseHeaptrackTotalCalls(text);
-      reading = flame;
-      profile.flame = ParseCollapsedStacks(ReadInputFile(flame.string()));
-    } catch (const InputError& error) {
-      const std::string what = error.what();
-      set.notes.push_back(name + ": " +
-                          (what.rfind("line ", 0) == 0
-                               ? reading.string() + ": " + what
-                               : what));
-      continue;
-    }
-    if (profile.total_calls == 0) {
-      for (const FlameStack& stack : profile.flame) {
-        profile.total_calls += stack.value;
-      }
-    }
-    set.profiles.push_back(std::move(profile));
+    each(name, entry, where);
   }
+}
+
+}  // namespace
+
+ProfileSet LoadProfiles(const std::string& run_dir, size_t max_sites) {
+  ProfileSet set;
+  const fs::path dir = fs::path(run_dir) / "profile";
+  const std::optional<json> index = ReadManifest(dir, set.notes);
+  if (!index) return set;
+  const std::string manifest = (dir / "index.json").string();
+  ForEachProfiled(
+      *index, manifest, set.notes,
+      [&](const std::string& name, const json& entry,
+          const std::string& where) {
+        const json& files =
+            Member(entry, "files", json::value_t::object, where, manifest);
+        BenchmarkProfile profile;
+        profile.benchmark = name;
+        profile.binary =
+            Member(entry, "binary", json::value_t::string, where, manifest)
+                .get<std::string>();
+        profile.iterations =
+            Member(entry, "iterations", json::value_t::number_unsigned, where,
+                   manifest)
+                .get<uint64_t>();
+        const fs::path data =
+            Inside(dir,
+                   Member(files, "data", json::value_t::string, where, manifest)
+                       .get<std::string>(),
+                   where, manifest);
+        const fs::path print = Inside(
+            dir,
+            Member(files, "print", json::value_t::string, where, manifest)
+                .get<std::string>(),
+            where, manifest);
+        const fs::path flame = Inside(
+            dir,
+            Member(files, "flamegraph", json::value_t::string, where, manifest)
+                .get<std::string>(),
+            where, manifest);
+        profile.source = data.string();
+        // One unreadable profile should not hide the others: it becomes a note.
+        fs::path reading = print;
+        try {
+          const std::string text = ReadInputFile(print.string());
+          profile.sites = ParseHeaptrackPrint(text, max_sites);
+          profile.total_calls = ParseHeaptrackTotalCalls(text);
+          reading = flame;
+          profile.flame = ParseCollapsedStacks(ReadInputFile(flame.string()));
+        } catch (const InputError& error) {
+          const std::string what = error.what();
+          set.notes.push_back(name + ": " +
+                              (what.rfind("line ", 0) == 0
+                                   ? reading.string() + ": " + what
+                                   : what));
+          return;
+        }
+        if (profile.total_calls == 0) {
+          for (const FlameStack& stack : profile.flame) {
+            profile.total_calls += stack.value;
+          }
+        }
+        set.profiles.push_back(std::move(profile));
+      });
   std::sort(set.profiles.begin(), set.profiles.end(),
             [](const BenchmarkProfile& a, const BenchmarkProfile& b) {
               return a.benchmark < b.benchmark;
             });
   return set;
+}
+
+CpuProfileSet LoadCpuProfiles(const std::string& run_dir) {
+  CpuProfileSet set;
+  const fs::path dir = fs::path(run_dir) / "cpuprofile";
+  std::error_code ec;
+  set.present = fs::is_directory(dir, ec);
+  const std::optional<json> index = ReadManifest(dir, set.notes);
+  if (!index) return set;
+  const std::string manifest = (dir / "index.json").string();
+  const auto text = [&](const char* key) {
+    const auto it = index->find(key);
+    return it != index->end() && it->is_string() ? it->get<std::string>()
+                                                 : std::string();
+  };
+  const std::string event = text("event");
+  const auto frequency = index->find("frequency");
+  set.profiler = text("profiler");
+  if (!event.empty()) {
+    set.profiler += ": " + event;
+    if (frequency != index->end() && frequency->is_number_unsigned()) {
+      set.profiler +=
+          " at " + std::to_string(frequency->get<uint64_t>()) + " Hz";
+    }
+    if (text("unwinding") == "dwarf") set.profiler += ", DWARF unwinding";
+  }
+  set.kernel_visible =
+      event.size() < 2 || event.substr(event.size() - 2) != ":u";
+  set.unavailable = text("unavailable");
+  ForEachProfiled(
+      *index, manifest, set.notes,
+      [&](const std::string& name, const json& entry,
+          const std::string& where) {
+        const json& files =
+            Member(entry, "files", json::value_t::object, where, manifest);
+        CpuProfile profile;
+        profile.benchmark = name;
+        profile.binary =
+            Member(entry, "binary", json::value_t::string, where, manifest)
+                .get<std::string>();
+        profile.iterations =
+            Member(entry, "iterations", json::value_t::number_unsigned, where,
+                   manifest)
+                .get<uint64_t>();
+        const auto unwound = entry.find("unwound");
+        if (unwound != entry.end()) {
+          if (!unwound->is_number() || !(unwound->get<double>() >= 0.0) ||
+              unwound->get<double>() > 1.0) {
+            throw InputError(
+                manifest, where + ": \"unwound\" must be a share from 0 to 1");
+          }
+          profile.unwound = unwound->get<double>();
+        }
+        const fs::path flame = Inside(
+            dir,
+            Member(files, "flamegraph", json::value_t::string, where, manifest)
+                .get<std::string>(),
+            where, manifest);
+        profile.source = flame.string();
+        try {
+          profile.flame = ParseCollapsedStacks(ReadInputFile(flame.string()));
+        } catch (const InputError& error) {
+          const std::string what = error.what();
+          set.notes.push_back(name + ": " +
+                              (what.rfind("line ", 0) == 0
+                                   ? flame.string() + ": " + what
+                                   : what));
+          return;
+        }
+        for (const FlameStack& stack : profile.flame) {
+          profile.samples += stack.value;
+        }
+        set.profiles.push_back(std::move(profile));
+      });
+  std::sort(set.profiles.begin(), set.profiles.end(),
+            [](const CpuProfile& a, const CpuProfile& b) {
+              return a.benchmark < b.benchmark;
+            });
+  return set;
+}
+
+std::vector<SelfTime> SelfTimes(const std::vector<FlameStack>& stacks,
+                                size_t limit) {
+  std::map<std::string, uint64_t> by_function;
+  for (const FlameStack& stack : stacks) {
+    if (!stack.frames.empty()) by_function[stack.frames.back()] += stack.value;
+  }
+  std::vector<SelfTime> out;
+  out.reserve(by_function.size());
+  for (const auto& [function, samples] : by_function) {
+    out.push_back({function, samples});
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const SelfTime& a, const SelfTime& b) {
+                     return a.samples > b.samples;
+                   });
+  if (out.size() > limit) out.resize(limit);
+  return out;
 }
 
 }  // namespace hotpath::benchgate

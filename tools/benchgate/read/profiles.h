@@ -68,6 +68,53 @@ struct ProfileSet {
 // when the run has no profile folder; InputError for a malformed manifest.
 ProfileSet LoadProfiles(const std::string& run_dir, size_t max_sites = 10);
 
+// CPU profiles: where each benchmark's time goes.
+//
+// `bench-all --cpu-profile` runs every benchmark once more under perf
+// (cpu-clock samples, DWARF unwinding) and keeps its folded stacks under
+// RUN_DIR/cpuprofile/ with a manifest (index.json, schema 1, as profile/'s
+// with "kind": "cpu", "profiler", "event", "frequency", "unwinding",
+// "unavailable", and per benchmark "samples" and "unwound"; see
+// scripts/lib/cpu_manifest.py). A sample is one tick of CPU time (1 ms at
+// 999 Hz) of the whole process, set-up and Google Benchmark's estimation
+// runs included.
+struct CpuProfile {
+  std::string benchmark;  // Google Benchmark's run_name
+  std::string binary;
+  std::string source;             // the stacks file it was read from
+  uint64_t samples = 0;           // sum over `flame`
+  uint64_t iterations = 0;        // benchmark iterations run; 0 when unknown
+  double unwound = 0.0;           // share of samples unwound to the entry frame
+  std::vector<FlameStack> flame;  // value: samples
+};
+
+struct CpuProfileSet {
+  // "perf version 6.1.187: cpu-clock at 999 Hz, DWARF unwinding".
+  std::string profiler;
+  std::string unavailable;     // why no profile was taken; empty when perf ran
+  bool kernel_visible = true;  // false when only user space was sampled
+  std::vector<CpuProfile> profiles;
+  std::vector<std::string> notes;
+
+  const CpuProfile* Find(std::string_view benchmark) const;
+  bool Empty() const { return profiles.empty(); }
+  // True when the run has a cpuprofile/ folder at all.
+  bool present = false;
+};
+
+// Reads RUN_DIR/cpuprofile/ as bench-all --cpu-profile writes it; an empty
+// set (present false) without the folder; InputError for a bad manifest.
+CpuProfileSet LoadCpuProfiles(const std::string& run_dir);
+
+struct SelfTime {
+  std::string function;  // the innermost frame
+  uint64_t samples = 0;
+};
+
+// Samples by innermost frame, most first (ties by name), at most `limit`.
+std::vector<SelfTime> SelfTimes(const std::vector<FlameStack>& stacks,
+                                size_t limit);
+
 // heaptrack_print's text output: the "MOST CALLS TO ALLOCATION FUNCTIONS"
 // section, at most `max_sites` sites.
 std::vector<AllocationSite> ParseHeaptrackPrint(std::string_view text,

@@ -35,8 +35,9 @@ struct HtmlReportInput {
   const Run* run = nullptr;              // the run the report is about
   std::vector<AllocatorRun> allocators;  // every allocator, RUN's included
   const ProfileSet* profiles = nullptr;  // may be null or empty
-  std::string command_line;              // RUN/command.txt, may be empty
-  std::string generated_by;              // "benchgate report RUN ..." line
+  const CpuProfileSet* cpu_profiles = nullptr;  // may be null or empty
+  std::string command_line;                     // RUN/command.txt, may be empty
+  std::string generated_by;  // "benchgate report RUN ..." line
   // The run compared with (stored baseline, another machine's, --against);
   // null without one. Its environment is shown beside the run's.
   const Run* baseline = nullptr;

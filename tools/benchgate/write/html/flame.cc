@@ -79,13 +79,20 @@ std::string TopFrame(const AllocationSite& site) {
   return ShortFrame(site.stack.empty() ? "?" : site.stack.front(), kFrameChars);
 }
 
+// Frames above the benchmark: the process's and threads' entries, main,
+// Google Benchmark's runner, and frames with no symbol (heaptrack's
+// "0x...", perf's "[unknown] (libbenchmark.so...)").
 bool IsRunnerFrame(std::string_view frame) {
   return frame == "main" || frame.starts_with("benchmark::") ||
-         frame.starts_with("0x") || frame.starts_with("__libc_start") ||
-         frame.starts_with("_start");
+         frame.starts_with("0x") || frame.starts_with("[unknown]") ||
+         frame.starts_with("__libc_start") || frame.starts_with("_start") ||
+         frame == "clone" || frame == "clone3" || frame == "start_thread" ||
+         frame.starts_with("std::thread::") ||
+         frame.starts_with("execute_native_thread_routine");
 }
 
-std::string RenderFlame(const std::vector<FlameStack>& stacks) {
+std::string RenderFlame(const std::vector<FlameStack>& stacks,
+                        std::string_view unit) {
   std::vector<FlameNode> nodes(1);
   nodes[0].name = "all";
   for (const FlameStack& stack : stacks) {
@@ -147,7 +154,8 @@ std::string RenderFlame(const std::vector<FlameStack>& stacks) {
     const double y = placed.depth * kRow;
     const std::string title =
         ShortFrame(node.name, kFrameChars) + ": " +
-        FormatNumber(static_cast<double>(node.value)) + " calls (" +
+        FormatNumber(static_cast<double>(node.value)) + " " +
+        std::string(unit) + " (" +
         FormatPercent(static_cast<double>(node.value) / total) + ")";
     rects += "<g><title>" + HtmlEscape(title) + "</title><rect x=\"" +
              Fixed(placed.x) + "\" y=\"" + Fixed(y) + "\" width=\"" +
@@ -174,8 +182,9 @@ std::string RenderFlame(const std::vector<FlameStack>& stacks) {
                     rects + "</svg>";
   if (merged > 0) {
     svg += "<p class=\"dim small\">" + std::to_string(merged) +
-           " frames narrower than 0.8% of the calls (or past the cap of " +
-           std::to_string(kMaxFlameRects) + " rectangles) are not drawn.</p>";
+           " frames narrower than 0.8% of the " + std::string(unit) +
+           " (or past the cap of " + std::to_string(kMaxFlameRects) +
+           " rectangles) are not drawn.</p>";
   }
   return svg;
 }

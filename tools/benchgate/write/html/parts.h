@@ -142,9 +142,13 @@ std::string Truncate(std::string_view text, std::size_t chars);
 std::string ShortFrame(std::string_view frame, std::size_t chars);
 std::string TopFrame(const AllocationSite& site);
 bool IsRunnerFrame(std::string_view frame);
-std::string RenderFlame(const std::vector<FlameStack>& stacks);
+// `unit`: what a stack's value counts ("calls", "samples").
+std::string RenderFlame(const std::vector<FlameStack>& stacks,
+                        std::string_view unit = "calls");
 void RenderProfiles(const HtmlReportInput& input, const Index& index,
                     Page& page);
+void RenderCpuProfiles(const HtmlReportInput& input, const Index& index,
+                       Page& page);
 void RenderHeader(const HtmlReportInput& input, const Index& index, Page& page);
 std::string MeasuredSummary(const TargetResult& target);
 RatioBar TargetBar(const TargetResult& target, const PairResult& pair);

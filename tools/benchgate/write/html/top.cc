@@ -66,6 +66,9 @@ void RenderHeader(const HtmlReportInput& input, const Index& index,
   if (input.profiles != nullptr && !input.profiles->Empty()) {
     page.Add("<a href=\"#sites\">Allocation sites</a>");
   }
+  if (input.cpu_profiles != nullptr && input.cpu_profiles->present) {
+    page.Add("<a href=\"#cpu\">CPU profiles</a>");
+  }
   page.Add(
       "<a href=\"#context\">Run context</a><a href=\"#benchmarks\">All "
       "benchmarks</a></nav>");
