@@ -98,9 +98,15 @@ profile_each() {
     mkdir -p "$dir/$name"
     k=0
     count=0
+    local total
+    total=$(grep -c . <<<"$list" || true)
     while IFS= read -r bench; do
       [[ -n "$bench" ]] || continue
       k=$((k + 1))
+      # A binary of 40 benchmarks takes a minute or more: a line every 10.
+      if (( total > 10 && k > 1 && (k - 1) % 10 == 0 )); then
+        printf '[profile %d/%d] %-30s %4d/%d ...\n' "$i" $# "$name" $((k - 1)) "$total"
+      fi
       base="$dir/$name/$(printf '%03d' "$k")_$(profile_slug "$bench")"
       error=$("$one" "$bin" "$bench" "$base" "$min_time")
       if [[ -n "$error" ]]; then
@@ -132,48 +138,8 @@ profile_suite() {
   rm -rf "$profile_dir"
   mkdir -p "$profile_dir"
   profile_each "$profile_dir" "$min_time" "$filter" profile_one profile_command "$@"
-  python3 - "$profile_dir" "$min_time" "$version" <<'PY' || return 1
-import json, os, sys
-
-profile_dir, min_time, version = sys.argv[1], sys.argv[2], sys.argv[3]
-records = os.path.join(profile_dir, ".records.tsv")
-benchmarks = {}
-with open(records, encoding="utf-8") as f:
-    for line in f:
-        name, binary, base, error, command = line.rstrip("\n").split("\t")
-        entry = {"binary": binary, "command": command.strip(), "iterations": 0}
-        data = next((base + ext for ext in (".zst", ".gz")
-                     if os.path.exists(os.path.join(profile_dir, base + ext))), base + ".zst")
-        entry["files"] = {"data": data, "print": base + ".txt",
-                          "flamegraph": base + ".stacks", "json": base + ".json",
-                          "log": base + ".log"}
-        try:
-            with open(os.path.join(profile_dir, base + ".json"), encoding="utf-8") as g:
-                rows = json.load(g).get("benchmarks", [])
-            # Iteration rows only (no aggregates): the iterations whose
-            # allocations the profile holds, next to GB's estimation runs.
-            mine = [r for r in rows if r.get("run_type", "iteration") == "iteration"]
-            entry["iterations"] = sum(int(r.get("iterations", 0)) for r in mine)
-            name = next((r["run_name"] for r in mine if "run_name" in r), name)
-            failed = [r.get("error_message", "error") for r in mine if r.get("error_occurred")]
-            if failed and not error:
-                error = "benchmark error: " + failed[0]
-        except (OSError, ValueError) as e:
-            if not error:
-                error = "no benchmark JSON: " + str(e)
-        entry["status"] = "failed" if error else "ok"
-        if error:
-            entry["error"] = error
-        benchmarks[name] = entry
-index = {"schema": 1, "profiler": version or "heaptrack", "min_time": float(min_time),
-         "benchmarks": benchmarks}
-tmp = os.path.join(profile_dir, ".index.json.tmp")
-with open(tmp, "w", encoding="utf-8") as f:
-    json.dump(index, f, indent=1, sort_keys=True)
-    f.write("\n")
-os.replace(tmp, os.path.join(profile_dir, "index.json"))
-os.remove(records)
-PY
+  python3 "$(dirname "${BASH_SOURCE[0]}")/profile_manifest.py" heaptrack "$profile_dir" \
+    "$min_time" "${version:-heaptrack}" || return 1
   echo "bench-all: $(grep -c '"status": "ok"' "$profile_dir/index.json" || true) benchmarks profiled in" \
     "$((SECONDS - start_all))s, $(du -sh "$profile_dir" | cut -f1) in $profile_dir"
 }

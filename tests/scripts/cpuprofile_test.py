@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""scripts/lib/fold_perf.py and cpu_manifest.py (bench-all --cpu-profile):
+"""scripts/lib/fold_perf.py and profile_manifest.py (bench-all --cpu-profile):
 perf script's samples folded into collapsed stacks, outermost first, and
 the manifest's samples and unwound share; no perf needed."""
 
@@ -29,7 +29,7 @@ metrics_benchma  4242
 \t    9abc _start (/b/metrics_benchmark)
 
 metrics_benchma  4243
-\t    1111 [unknown] (/usr/lib/x86_64-linux-gnu/libbenchmark.so.1.7.1)
+\t    1111 [unknown] (/usr/lib/x86_64-linux-gnu/libfoo.so)
 \t    2222 operator;weird (/b/metrics_benchmark)
 """
 
@@ -46,7 +46,7 @@ class FoldPerf(unittest.TestCase):
     def test_folds_outermost_first_most_samples_first(self):
         self.assertEqual(fold(PERF_SCRIPT).splitlines(), [
             "_start;main;hotpath::before::Record;__memcpy_avx512_unaligned_erms 2",
-            "operator:weird;[unknown] in libbenchmark.so.1.7.1 1",
+            "operator:weird;[unknown] in libfoo.so 1",
         ])
 
     def test_no_samples_is_no_stacks(self):
@@ -69,8 +69,8 @@ class CpuManifest(unittest.TestCase):
             with open(os.path.join(tmp, ".records.tsv"), "w") as out:
                 out.write("m/X/before\tb\tb/001_x\t\tperf record ...\n")
                 out.write("m/Y/before\tb\tb/002_y\t\tperf record ...\n")
-            subprocess.run([sys.executable, os.path.join(LIB, "cpu_manifest.py"), tmp,
-                            "0.3", "perf version 6.1", "cpu-clock", "999", ""],
+            subprocess.run([sys.executable, os.path.join(LIB, "profile_manifest.py"), "cpu",
+                            tmp, "0.3", "perf version 6.1", "cpu-clock", "999", ""],
                            check=True, timeout=30)
             with open(os.path.join(tmp, "index.json")) as f:
                 index = json.load(f)

@@ -362,7 +362,7 @@ TEST(LoadProfiles, MalformedManifestsAreInputErrors) {
   EXPECT_NE(set.notes[0].find("x: "), std::string::npos);
 }
 
-// cpuprofile/ as scripts/lib/cpu_manifest.py writes it.
+// cpuprofile/ as scripts/lib/profile_manifest.py writes it.
 TEST(LoadCpuProfiles, ReadsTheManifestAndItsStacks) {
   testing::TempDir dir;
   Write(dir.Path("cpuprofile/index.json"),

@@ -339,12 +339,33 @@ std::optional<json> ReadManifest(const fs::path& dir,
   return index;
 }
 
-// Calls each(name, entry, where) for every benchmark the manifest says was
-// profiled; the others become notes.
-void ForEachProfiled(const json& index, const std::string& manifest,
+// A benchmark the manifest says was profiled: what both kinds of profile
+// record for it.
+struct ProfiledEntry {
+  const fs::path& dir;
+  const std::string& manifest;
+  std::string name;
+  const json& entry;
+  std::string where;
+  std::string binary;
+  uint64_t iterations = 0;
+  const json& files;
+
+  // files.<key>, a path inside the profile folder.
+  fs::path File(const char* key) const {
+    return Inside(dir,
+                  Member(files, key, json::value_t::string, where, manifest)
+                      .get<std::string>(),
+                  where, manifest);
+  }
+};
+
+// Calls each(entry) for every benchmark the manifest says was profiled;
+// the others become notes.
+void ForEachProfiled(const json& index, const fs::path& dir,
+                     const std::string& manifest,
                      std::vector<std::string>& notes,
-                     const std::function<void(const std::string&, const json&,
-                                              const std::string&)>& each) {
+                     const std::function<void(const ProfiledEntry&)>& each) {
   for (const auto& [name, entry] : index.at("benchmarks").items()) {
     const std::string where = "benchmark \"" + name + "\"";
     if (!entry.is_object()) {
@@ -362,8 +383,26 @@ void ForEachProfiled(const json& index, const std::string& manifest,
                       ")");
       continue;
     }
-    each(name, entry, where);
+    const json& files =
+        Member(entry, "files", json::value_t::object, where, manifest);
+    const std::string binary =
+        Member(entry, "binary", json::value_t::string, where, manifest)
+            .get<std::string>();
+    const uint64_t iterations =
+        Member(entry, "iterations", json::value_t::number_unsigned, where,
+               manifest)
+            .get<uint64_t>();
+    each(ProfiledEntry{dir, manifest, name, entry, where, binary, iterations,
+                       files});
   }
+}
+
+// "name: what", with the file named when the parser gave a line only.
+std::string ProfileNote(const std::string& name, const fs::path& file,
+                        const InputError& error) {
+  const std::string what = error.what();
+  return name + ": " +
+         (what.rfind("line ", 0) == 0 ? file.string() + ": " + what : what);
 }
 
 }  // namespace
@@ -375,37 +414,16 @@ ProfileSet LoadProfiles(const std::string& run_dir, size_t max_sites) {
   if (!index) return set;
   const std::string manifest = (dir / "index.json").string();
   ForEachProfiled(
-      *index, manifest, set.notes,
-      [&](const std::string& name, const json& entry,
-          const std::string& where) {
-        const json& files =
-            Member(entry, "files", json::value_t::object, where, manifest);
+      *index, dir, manifest, set.notes, [&](const ProfiledEntry& entry) {
         BenchmarkProfile profile;
-        profile.benchmark = name;
-        profile.binary =
-            Member(entry, "binary", json::value_t::string, where, manifest)
-                .get<std::string>();
-        profile.iterations =
-            Member(entry, "iterations", json::value_t::number_unsigned, where,
-                   manifest)
-                .get<uint64_t>();
-        const fs::path data =
-            Inside(dir,
-                   Member(files, "data", json::value_t::string, where, manifest)
-                       .get<std::string>(),
-                   where, manifest);
-        const fs::path print = Inside(
-            dir,
-            Member(files, "print", json::value_t::string, where, manifest)
-                .get<std::string>(),
-            where, manifest);
-        const fs::path flame = Inside(
-            dir,
-            Member(files, "flamegraph", json::value_t::string, where, manifest)
-                .get<std::string>(),
-            where, manifest);
+        profile.benchmark = entry.name;
+        profile.binary = entry.binary;
+        profile.iterations = entry.iterations;
+        const fs::path data = entry.File("data");
+        const fs::path print = entry.File("print");
+        const fs::path flame = entry.File("flamegraph");
         profile.source = data.string();
-        // One unreadable profile should not hide the others: it becomes a note.
+        // One unreadable profile should not hide the others.
         fs::path reading = print;
         try {
           const std::string text = ReadInputFile(print.string());
@@ -414,11 +432,7 @@ ProfileSet LoadProfiles(const std::string& run_dir, size_t max_sites) {
           reading = flame;
           profile.flame = ParseCollapsedStacks(ReadInputFile(flame.string()));
         } catch (const InputError& error) {
-          const std::string what = error.what();
-          set.notes.push_back(name + ": " +
-                              (what.rfind("line ", 0) == 0
-                                   ? reading.string() + ": " + what
-                                   : what));
+          set.notes.push_back(ProfileNote(entry.name, reading, error));
           return;
         }
         if (profile.total_calls == 0) {
@@ -463,43 +477,27 @@ CpuProfileSet LoadCpuProfiles(const std::string& run_dir) {
       event.size() < 2 || event.substr(event.size() - 2) != ":u";
   set.unavailable = text("unavailable");
   ForEachProfiled(
-      *index, manifest, set.notes,
-      [&](const std::string& name, const json& entry,
-          const std::string& where) {
-        const json& files =
-            Member(entry, "files", json::value_t::object, where, manifest);
+      *index, dir, manifest, set.notes, [&](const ProfiledEntry& entry) {
         CpuProfile profile;
-        profile.benchmark = name;
-        profile.binary =
-            Member(entry, "binary", json::value_t::string, where, manifest)
-                .get<std::string>();
-        profile.iterations =
-            Member(entry, "iterations", json::value_t::number_unsigned, where,
-                   manifest)
-                .get<uint64_t>();
-        const auto unwound = entry.find("unwound");
-        if (unwound != entry.end()) {
+        profile.benchmark = entry.name;
+        profile.binary = entry.binary;
+        profile.iterations = entry.iterations;
+        const auto unwound = entry.entry.find("unwound");
+        if (unwound != entry.entry.end()) {
           if (!unwound->is_number() || !(unwound->get<double>() >= 0.0) ||
               unwound->get<double>() > 1.0) {
-            throw InputError(
-                manifest, where + ": \"unwound\" must be a share from 0 to 1");
+            throw InputError(manifest, entry.where +
+                                           ": \"unwound\" must be a share "
+                                           "from 0 to 1");
           }
           profile.unwound = unwound->get<double>();
         }
-        const fs::path flame = Inside(
-            dir,
-            Member(files, "flamegraph", json::value_t::string, where, manifest)
-                .get<std::string>(),
-            where, manifest);
+        const fs::path flame = entry.File("flamegraph");
         profile.source = flame.string();
         try {
           profile.flame = ParseCollapsedStacks(ReadInputFile(flame.string()));
         } catch (const InputError& error) {
-          const std::string what = error.what();
-          set.notes.push_back(name + ": " +
-                              (what.rfind("line ", 0) == 0
-                                   ? flame.string() + ": " + what
-                                   : what));
+          set.notes.push_back(ProfileNote(entry.name, flame, error));
           return;
         }
         for (const FlameStack& stack : profile.flame) {

@@ -75,7 +75,7 @@ ProfileSet LoadProfiles(const std::string& run_dir, size_t max_sites = 10);
 // RUN_DIR/cpuprofile/ with a manifest (index.json, schema 1, as profile/'s
 // with "kind": "cpu", "profiler", "event", "frequency", "unwinding",
 // "unavailable", and per benchmark "samples" and "unwound"; see
-// scripts/lib/cpu_manifest.py). A sample is one tick of CPU time (1 ms at
+// scripts/lib/profile_manifest.py). A sample is one tick of CPU time (1 ms at
 // 999 Hz) of the whole process, set-up and Google Benchmark's estimation
 // runs included.
 struct CpuProfile {

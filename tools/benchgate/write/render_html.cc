@@ -55,7 +55,7 @@ svg.flame rect{stroke:#fff;stroke-width:.5}svg.flame g:hover rect{stroke:#1f2328
 #all th{cursor:pointer;user-select:none}#all th[aria-sort=ascending]::after{content:" \25B2"}#all th[aria-sort=descending]::after{content:" \25BC"}
 #filter{font:inherit;padding:3px 6px;width:320px;margin:4px 0}
 ol.stack{margin:4px 0;padding-left:24px}
-.cpu-sides{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:4px 24px}.cpu-side h4{margin:4px 0 0}
+.cpu-sides{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(560px,100%),1fr));gap:4px 24px}.cpu-side h4{margin:4px 0 0}
 code{overflow-wrap:anywhere}nav{display:flex;flex-wrap:wrap;gap:2px 12px}nav a{margin:0}
 #story{margin:8px 0 12px}#story p{margin:6px 0}#failed ol,#shifted ul,#next ul{margin:4px 0;padding-left:22px}
 #failed li{margin:3px 0}.flag{margin:2px 0}table.env td,table.env th{font-size:12px}

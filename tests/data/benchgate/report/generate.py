@@ -104,7 +104,7 @@ def main():
                    slowdowns={"caching/Summary/after": 0.4},
                    machine=OTHER_MACHINE, date="2024-05-28T14:05:00+00:00"))
     # CPU profiles of one pair as bench-all --cpu-profile writes them
-    # (scripts/lib/cpu_manifest.py), with frames that are markup.
+    # (scripts/lib/profile_manifest.py), with frames that are markup.
     stacks = {
         "metrics/Record/before": [
             ("_start;main;benchmark::RunSpecifiedBenchmarks;BM_Record<x::Before>;"
