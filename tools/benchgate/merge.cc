@@ -362,6 +362,13 @@ std::vector<json> Pool(const Entry& entry, const std::vector<Input>& inputs,
   long long index = 0;
   for (const auto& [input, row] : reps) {
     json copy = *row;
+    // How many repetitions its own process ran, which the renumbering
+    // below hides (gb_reader trusts memory figures of one-repetition
+    // processes only).
+    if (!copy.contains("hotpath_process_repetitions")) {
+      copy["hotpath_process_repetitions"] =
+          IntegerField(*row, "repetitions", 1);
+    }
     copy["repetition_index"] = index++;
     copy["repetitions"] = reps.size();
     copy["hotpath_process"] = process_offset.at(input) + ProcessOf(*row);

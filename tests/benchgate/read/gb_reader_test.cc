@@ -178,6 +178,28 @@ TEST(GbReader, MemoryHookBytesBecomeBytesPerIteration) {
   EXPECT_EQ(bytes_per_iter("1000", "1"), 50.0);  // 16 iterations
   EXPECT_EQ(bytes_per_iter("10", "1"), 80.0);    // all 10
   EXPECT_EQ(bytes_per_iter("20", "2"), 80.0);    // 10 per thread
+  // A process of several repetitions: Google Benchmark 1.7.1 reads these
+  // figures from freed memory; allocs_per_iter alone holds.
+  const ParsedFile repeated = ParseBenchmarkJson(
+      Minimal(R"({"name": "b", "iterations": 100, "repetitions": 5,
+                  "real_time": 1, "cpu_time": 1, "time_unit": "ns",
+                  "allocs_per_iter": 64.375, "max_bytes_used": 94442628707648,
+                  "total_allocated_bytes": 94442628714128,
+                  "net_heap_growth": 94442628707760})"),
+      "inline");
+  EXPECT_NE(Get(repeated, "b").Find("allocs_per_iter"), nullptr);
+  for (const char* dangling : {"max_bytes_used", "total_allocated_bytes",
+                               "net_heap_growth", "bytes_per_iter"}) {
+    EXPECT_EQ(Get(repeated, "b").Find(dangling), nullptr) << dangling;
+  }
+  // Merged one-repetition processes keep them.
+  const ParsedFile merged = ParseBenchmarkJson(
+      Minimal(R"({"name": "b", "iterations": 100, "repetitions": 3,
+                  "hotpath_process_repetitions": 1, "hotpath_process": 2,
+                  "real_time": 1, "cpu_time": 1, "time_unit": "ns",
+                  "allocs_per_iter": 2.5, "total_allocated_bytes": 800})"),
+      "inline");
+  EXPECT_NE(Get(merged, "b").Find("bytes_per_iter"), nullptr);
   // Without the hook's allocation count there is nothing to pair it with.
   const ParsedFile plain =
       ParseBenchmarkJson(Row(R"("total_allocated_bytes": 800)"), "inline");

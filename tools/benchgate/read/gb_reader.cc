@@ -51,7 +51,8 @@ const std::set<std::string, std::less<>>& KnownFields() {
       "real_coefficient",
       "rms",
       "complexity_n",
-      "hotpath_process"};
+      "hotpath_process",
+      "hotpath_process_repetitions"};
   return fields;
 }
 
@@ -312,7 +313,26 @@ void ReadIterationRow(const RowReader& row, const std::string& run_name,
   const TimeUnit unit = row.Unit();
   add(std::string(kRealTime), row.Time(kRealTime, unit));
   add(std::string(kCpuTime), row.Time(kCpuTime, unit));
-  const auto counters = row.Counters(/*iteration_row=*/true);
+  auto counters = row.Counters(/*iteration_row=*/true);
+  // Google Benchmark 1.7.1 reports the memory hook's figures of a process
+  // that ran several repetitions through pointers into a vector that grew
+  // since (max_bytes_used 94442628707648 seen in repetition 0 of 5): only
+  // allocs_per_iter, computed at once, holds (the hook writes it with the
+  // others). A one-repetition process (bench-all's, or merged ones:
+  // hotpath_process_repetitions) keeps all.
+  const long long own_repetitions =
+      row.Integer("hotpath_process_repetitions")
+          .value_or(row.Integer("repetitions").value_or(1));
+  const bool memory_hook = std::any_of(
+      counters.begin(), counters.end(),
+      [](const auto& counter) { return counter.first == "allocs_per_iter"; });
+  if (own_repetitions > 1 && memory_hook) {
+    std::erase_if(counters, [](const auto& counter) {
+      return counter.first == "max_bytes_used" ||
+             counter.first == "total_allocated_bytes" ||
+             counter.first == "net_heap_growth";
+    });
+  }
   for (const auto& [name, value] : counters) add(name, value);
   AddBytesPerIteration(row, counters, add);
 }
