@@ -74,6 +74,30 @@ int AcceptCommand(const std::string& run_path, const std::string& baseline_dir,
                   const AcceptCommandOptions& accept,
                   const CommandOptions& options, std::ostream& out);
 
+// history add RUN --db FILE: the run, its revision, commit date and branch
+// (flags override what the run says) into the SQLite history.
+struct HistoryAddOptions {
+  std::string db_path;
+  std::string revision;
+  std::string commit_date;
+  std::string branch;
+};
+int HistoryAddCommand(const std::string& run_path,
+                      const HistoryAddOptions& history,
+                      const CommandOptions& options, std::ostream& out);
+
+// history changes --db FILE: steps and creeps in each benchmark's series.
+// A report: exit 0 whether or not changes are found.
+struct HistoryChangesOptions {
+  std::string db_path;
+  std::string benchmark_pattern;  // glob; empty: all
+  std::string fingerprint;        // empty: each fingerprint on its own
+  std::string json_path;          // also write the changes as JSON
+  int last = 0;                   // only the last N runs; 0: all
+};
+int HistoryChangesCommand(const HistoryChangesOptions& history,
+                          const CommandOptions& options, std::ostream& out);
+
 // True if --color=auto should colour `fd`: a terminal, NO_COLOR unset and
 // TERM not "dumb".
 bool ShouldColor(const std::string& mode, int fd);

@@ -1,0 +1,208 @@
+// benchgate history add / history changes (tools/benchgate/README.md,
+// History).
+
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "benchgate/commands.h"
+#include "benchgate/error.h"
+#include "benchgate/judge/bootstrap.h"
+#include "benchgate/judge/change_points.h"
+#include "benchgate/read/config.h"
+#include "benchgate/read/run_loader.h"
+#include "benchgate/store/atomic_file.h"
+#include "benchgate/store/baseline_store.h"
+#include "benchgate/store/history.h"
+#include "benchgate/write/format.h"
+
+namespace hotpath::benchgate {
+namespace {
+
+Config HistoryConfig(const CommandOptions& options) {
+  return options.targets_path.empty() ? Config{}
+                                      : LoadConfig(options.targets_path);
+}
+
+std::string RunLabel(const HistoryPoint& point) {
+  return point.revision +
+         (point.commit_date.empty() ? "" : " (" + point.commit_date + ")");
+}
+
+struct Found {
+  const HistorySeries* series = nullptr;
+  bool exact = false;
+  SeriesChanges changes;
+};
+
+nlohmann::json ChangesJson(const std::vector<Found>& found,
+                           const HistoryChangesOptions& history,
+                           const ChangePointOptions& method,
+                           std::size_t series_count) {
+  nlohmann::json changes = nlohmann::json::array();
+  for (const Found& each : found) {
+    const HistorySeries& series = *each.series;
+    const nlohmann::json common = {{"fingerprint", series.fingerprint},
+                                   {"benchmark", series.benchmark},
+                                   {"metric", series.metric},
+                                   {"exact", each.exact},
+                                   {"runs", series.points.size()}};
+    for (const Step& step : each.changes.steps) {
+      nlohmann::json item = common;
+      item["kind"] = "step";
+      item["last_before"] = series.points[step.index - 1].revision;
+      item["first_after"] = series.points[step.index].revision;
+      item["run_index"] = step.index;
+      item["before"] = step.before;
+      item["after"] = step.after;
+      item["size"] = std::isfinite(step.size) ? nlohmann::json(step.size)
+                                              : nlohmann::json(nullptr);
+      item["p"] = step.p;
+      changes.push_back(std::move(item));
+    }
+    if (each.changes.creep.found) {
+      const Creep& creep = each.changes.creep;
+      nlohmann::json item = common;
+      item["kind"] = "creep";
+      item["first_revision"] = series.points.front().revision;
+      item["last_revision"] = series.points.back().revision;
+      item["first"] = creep.first;
+      item["last"] = creep.last;
+      item["size"] = std::isfinite(creep.drift) ? nlohmann::json(creep.drift)
+                                                : nlohmann::json(nullptr);
+      item["p"] = creep.p;
+      changes.push_back(std::move(item));
+    }
+  }
+  return {{"db", history.db_path},
+          {"series", series_count},
+          {"method",
+           {{"steps", "e-divisive means, permutation test"},
+            {"alpha", method.alpha},
+            {"permutations", method.permutations},
+            {"min_segment", method.min_segment},
+            {"min_step", method.min_step},
+            {"creep", "mann-kendall"},
+            {"creep_alpha", method.creep_alpha},
+            {"creep_min", method.creep_min},
+            {"window", method.window}}},
+          {"changes", std::move(changes)}};
+}
+
+}  // namespace
+
+int HistoryAddCommand(const std::string& run_path,
+                      const HistoryAddOptions& history,
+                      const CommandOptions& options, std::ostream& out) {
+  RefuseProtectedOutput(history.db_path, "--db", {run_path}, {});
+  const Config config = HistoryConfig(options);
+  const Run run = LoadRun(run_path, {options.allocator});
+  HistoryRunInfo info = ReadRunCommandInfo(run);
+  if (!run.info.revision.empty()) info.revision = run.info.revision;
+  if (!history.revision.empty()) info.revision = history.revision;
+  if (!history.commit_date.empty()) {
+    info.commit_date =
+        NormaliseCommitDate(history.commit_date, "--commit-date");
+  }
+  if (!history.branch.empty()) info.branch = history.branch;
+  info.added_at = UtcNow();
+  const HistoryAddResult result =
+      AddToHistory(history.db_path, run, info, config.metrics);
+  if (!result.added) {
+    out << "benchgate history add: " << run_path << " is already in "
+        << history.db_path << " (run " << result.run_id << ", key "
+        << result.run_key << "): nothing added\n";
+    return kExitPass;
+  }
+  out << "benchgate history add: " << run_path << " -> " << history.db_path
+      << " (run " << result.run_id << ", revision " << info.revision
+      << (info.commit_date.empty() ? "" : ", committed " + info.commit_date)
+      << (info.branch.empty() ? "" : ", branch " + info.branch)
+      << ", fingerprint " << run.info.fingerprint << ": " << result.benchmarks
+      << " benchmarks, " << result.values << " values)\n";
+  return kExitPass;
+}
+
+int HistoryChangesCommand(const HistoryChangesOptions& history,
+                          const CommandOptions& options, std::ostream& out) {
+  RefuseProtectedOutput(history.json_path, "--json", {history.db_path}, {});
+  const Config config = HistoryConfig(options);
+  const std::vector<HistorySeries> all = LoadHistory(
+      history.db_path,
+      {history.fingerprint, history.benchmark_pattern, history.last});
+  ChangePointOptions method;
+  method.creep_min = config.stats.min_effect;
+  std::vector<Found> found;
+  std::size_t steps = 0;
+  std::size_t creeps = 0;
+  std::size_t longest = 0;
+  for (const HistorySeries& series : all) {
+    std::vector<double> values;
+    values.reserve(series.points.size());
+    for (const HistoryPoint& point : series.points)
+      values.push_back(point.value);
+    longest = std::max(longest, values.size());
+    const MetricPolicy policy =
+        config.metrics.Get(series.metric, series.benchmark);
+    Found each{&series, policy.kind == MetricKind::kExact,
+               FindChanges(values, policy, method,
+                           SeedFor(method.seed, series.fingerprint + '\n' +
+                                                    series.benchmark + '\n' +
+                                                    series.metric))};
+    if (each.changes.steps.empty() && !each.changes.creep.found) continue;
+    steps += each.changes.steps.size();
+    creeps += each.changes.creep.found ? 1 : 0;
+    found.push_back(std::move(each));
+  }
+  out << "benchgate history changes: " << history.db_path << ": " << all.size()
+      << " series, up to " << longest << " runs each"
+      << (history.fingerprint.empty() ? ""
+                                      : ", fingerprint " + history.fingerprint)
+      << '\n';
+  std::string fingerprint;
+  for (const Found& each : found) {
+    const HistorySeries& series = *each.series;
+    if (series.fingerprint != fingerprint) {
+      fingerprint = series.fingerprint;
+      out << "fingerprint " << fingerprint << ":\n";
+    }
+    for (const Step& step : each.changes.steps) {
+      out << "  step   " << series.benchmark << "  " << series.metric << "  "
+          << FormatChange(step.size) << "  "
+          << FormatMetric(series.metric, step.before) << " -> "
+          << FormatMetric(series.metric, step.after) << "  between "
+          << RunLabel(series.points[step.index - 1]) << " and "
+          << RunLabel(series.points[step.index]) << " (run " << step.index + 1
+          << " of " << series.points.size() << ")  "
+          << (each.exact ? "exact, beyond tolerance" : "p=" + FormatP(step.p))
+          << '\n';
+    }
+    if (each.changes.creep.found) {
+      const Creep& creep = each.changes.creep;
+      out << "  creep  " << series.benchmark << "  " << series.metric << "  "
+          << FormatChange(creep.drift) << "  "
+          << FormatMetric(series.metric, creep.first) << " -> "
+          << FormatMetric(series.metric, creep.last) << "  from "
+          << series.points.front().revision << " to "
+          << series.points.back().revision << " (" << series.points.size()
+          << " runs), no single step explains it  "
+          << (each.exact ? "exact, beyond tolerance"
+                         : "Mann-Kendall p=" + FormatP(creep.p))
+          << '\n';
+    }
+  }
+  out << "benchgate history changes: " << steps << " step(s), " << creeps
+      << " creep(s) in " << all.size()
+      << " series (steps: E-divisive means, permutation p <= "
+      << FormatP(method.alpha) << "; exact metrics: any move beyond "
+      << "tolerance)\n";
+  if (!history.json_path.empty()) {
+    WriteFileAtomically(
+        history.json_path,
+        ChangesJson(found, history, method, all.size()).dump(2) + "\n");
+  }
+  return kExitPass;
+}
+
+}  // namespace hotpath::benchgate
