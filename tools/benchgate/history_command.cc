@@ -48,31 +48,33 @@ nlohmann::json ChangesJson(const std::vector<Found>& found,
                                    {"metric", series.metric},
                                    {"exact", each.exact},
                                    {"runs", series.points.size()}};
+    // A step runs from the last revision before it to the first after; a
+    // creep from the series' first revision to its last.
+    const auto add = [&](const char* kind, const char* from_key,
+                         const std::string& from, const char* to_key,
+                         const std::string& to, double before, double after,
+                         double size, double p) {
+      nlohmann::json item = common;
+      item["kind"] = kind;
+      item[from_key] = from;
+      item[to_key] = to;
+      item["before"] = before;
+      item["after"] = after;
+      item["size"] =
+          std::isfinite(size) ? nlohmann::json(size) : nlohmann::json(nullptr);
+      item["p"] = p;
+      changes.push_back(std::move(item));
+    };
     for (const Step& step : each.changes.steps) {
-      nlohmann::json item = common;
-      item["kind"] = "step";
-      item["last_before"] = series.points[step.index - 1].revision;
-      item["first_after"] = series.points[step.index].revision;
-      item["run_index"] = step.index;
-      item["before"] = step.before;
-      item["after"] = step.after;
-      item["size"] = std::isfinite(step.size) ? nlohmann::json(step.size)
-                                              : nlohmann::json(nullptr);
-      item["p"] = step.p;
-      changes.push_back(std::move(item));
+      add("step", "last_before", series.points[step.index - 1].revision,
+          "first_after", series.points[step.index].revision, step.before,
+          step.after, step.size, step.p);
+      changes.back()["run_index"] = step.index;
     }
-    if (each.changes.creep.found) {
-      const Creep& creep = each.changes.creep;
-      nlohmann::json item = common;
-      item["kind"] = "creep";
-      item["first_revision"] = series.points.front().revision;
-      item["last_revision"] = series.points.back().revision;
-      item["first"] = creep.first;
-      item["last"] = creep.last;
-      item["size"] = std::isfinite(creep.drift) ? nlohmann::json(creep.drift)
-                                                : nlohmann::json(nullptr);
-      item["p"] = creep.p;
-      changes.push_back(std::move(item));
+    if (const Creep& creep = each.changes.creep; creep.found) {
+      add("creep", "first_revision", series.points.front().revision,
+          "last_revision", series.points.back().revision, creep.first,
+          creep.last, creep.drift, creep.p);
     }
   }
   return {{"db", history.db_path},

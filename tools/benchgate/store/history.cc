@@ -101,7 +101,18 @@ class Database {
   // The schema version, after checking the file is a history this
   // benchgate can read: 0 only for an empty database.
   int CheckedVersion() {
-    const int version = static_cast<int>(QueryInt("PRAGMA user_version"));
+    // One statement, so one snapshot: read apart, another writer could
+    // create the schema between the two reads.
+    sqlite3_stmt* stmt = Prepare(
+        "SELECT (SELECT user_version FROM pragma_user_version), "
+        "(SELECT count(*) FROM sqlite_master)");
+    const int rc = sqlite3_step(stmt);
+    const std::int64_t version =
+        rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    const bool has_tables =
+        rc == SQLITE_ROW && sqlite3_column_int64(stmt, 1) > 0;
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW) Fail(rc);
     if (version > kHistorySchemaVersion) {
       throw InputError(path_, "history schema version " +
                                   std::to_string(version) +
@@ -110,13 +121,14 @@ class Database {
                                   "): use a newer benchgate; nothing was "
                                   "written");
     }
-    if (version == 0 && QueryInt("SELECT count(*) FROM sqlite_master") > 0) {
+    if (version < 0 || (version == 0 && has_tables)) {
       throw InputError(path_,
                        "an SQLite database that is not a benchgate "
-                       "history (user_version 0 and tables of its "
-                       "own); nothing was written");
+                       "history (user_version " +
+                           std::to_string(version) +
+                           " and tables of its own); nothing was written");
     }
-    return version;
+    return static_cast<int>(version);
   }
 
   std::int64_t QueryInt(const char* sql) {
