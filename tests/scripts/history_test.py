@@ -19,7 +19,7 @@ def history_add(benchgate, db, *flags):
     quoted = " ".join(f"'{f}'" for f in flags)
     return subprocess.run(
         ["bash", "-c",
-         f'source "{LIB}"; history_add demo "$1" "$2" "$3" {quoted}; echo "rc=$?"',
+         f'source "{LIB}"; history_add demo "$1" "$2" "$3" {quoted}; echo "rc=$? ok=$history_ok"',
          "x", benchgate, RUN, db],
         capture_output=True, text=True, timeout=30)
 
@@ -29,13 +29,14 @@ class HistoryAdd(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             db = os.path.join(tmp, "results", "history.sqlite")
             result = history_add(BENCHGATE, db, "--revision", "abc123")
-            self.assertIn("rc=0", result.stdout)
+            self.assertIn("rc=0 ok=1", result.stdout)
             self.assertIn(f"demo: history: adding {RUN} to {db}", result.stdout)
             self.assertIn("demo: history add: ", result.stdout)
             self.assertEqual(result.stderr, "")
             self.assertTrue(os.path.isfile(db))
             again = history_add(BENCHGATE, db, "--revision", "abc123")
             self.assertIn("nothing added", again.stdout)
+            self.assertIn("rc=0 ok=1", again.stdout)
 
     def test_a_failure_is_one_line_and_not_the_callers_failure(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -43,7 +44,7 @@ class HistoryAdd(unittest.TestCase):
             with open(db, "w") as f:
                 f.write("not a database\n")
             result = history_add(BENCHGATE, db, "--revision", "abc123")
-            self.assertIn("rc=0", result.stdout)
+            self.assertIn("rc=0 ok=0", result.stdout)
             self.assertEqual(len(result.stderr.splitlines()), 1, result.stderr)
             self.assertIn("demo: history: not added (exit 2): benchgate: error:",
                           result.stderr)

@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -92,7 +94,69 @@ nlohmann::json ChangesJson(const std::vector<Found>& found,
           {"changes", std::move(changes)}};
 }
 
+// The changes in one series, as `history changes` and the report's trends
+// find them: the metric's policy, min_effect for creeps, a seed of its own.
+SeriesChanges ChangesOf(const std::vector<double>& values,
+                        const std::string& fingerprint,
+                        const std::string& benchmark, const std::string& metric,
+                        const Config& config,
+                        const ChangePointOptions& method) {
+  return FindChanges(
+      values, config.metrics.Get(metric, benchmark), method,
+      SeedFor(method.seed, fingerprint + '\n' + benchmark + '\n' + metric));
+}
+
+ChangePointOptions MethodFor(const Config& config) {
+  ChangePointOptions method;
+  method.creep_min = config.stats.min_effect;
+  return method;
+}
+
 }  // namespace
+
+std::map<std::string, HistoryTrend, std::less<>> LoadHistoryTrends(
+    const std::string& db_path, const Run& run, const Config& config,
+    int last) {
+  const std::int64_t current =
+      FindHistoryRun(db_path, HistoryRunKey(run, run.info.revision));
+  std::map<std::string, HistoryTrend, std::less<>> trends;
+  const ChangePointOptions method = MethodFor(config);
+  for (const HistorySeries& series :
+       LoadHistory(db_path, {run.info.fingerprint, "", last})) {
+    if (series.metric != kRealTime) continue;
+    HistoryTrend trend;
+    trend.current = series.points.size();
+    for (const HistoryPoint& point : series.points) {
+      if (point.run_id == current) trend.current = trend.values.size();
+      trend.values.push_back(point.value);
+      trend.revisions.push_back(point.revision);
+    }
+    trends.emplace(series.benchmark, std::move(trend));
+  }
+  // This run, when it is not in the history yet: its last point.
+  for (const Benchmark& benchmark : run.benchmarks) {
+    const Observations* time = benchmark.Find(kRealTime);
+    if (time == nullptr || benchmark.error) continue;
+    HistoryTrend& trend = trends[benchmark.name];
+    if (current != 0 && trend.current < trend.values.size()) continue;
+    trend.values.push_back(time->median);
+    trend.revisions.push_back(run.info.revision.empty() ? "this run"
+                                                        : run.info.revision);
+    if (last > 0 && trend.values.size() > static_cast<std::size_t>(last)) {
+      trend.values.erase(trend.values.begin());
+      trend.revisions.erase(trend.revisions.begin());
+    }
+    trend.current = trend.values.size() - 1;
+  }
+  for (auto& [benchmark, trend] : trends) {
+    const SeriesChanges changes =
+        ChangesOf(trend.values, run.info.fingerprint, benchmark,
+                  std::string(kRealTime), config, method);
+    for (const Step& step : changes.steps) trend.steps.push_back(step.index);
+    trend.creep = changes.creep.found;
+  }
+  return trends;
+}
 
 int HistoryAddCommand(const std::string& run_path,
                       const HistoryAddOptions& history,
@@ -133,8 +197,7 @@ int HistoryChangesCommand(const HistoryChangesOptions& history,
   const std::vector<HistorySeries> all = LoadHistory(
       history.db_path,
       {history.fingerprint, history.benchmark_pattern, history.last});
-  ChangePointOptions method;
-  method.creep_min = config.stats.min_effect;
+  const ChangePointOptions method = MethodFor(config);
   std::vector<Found> found;
   std::size_t steps = 0;
   std::size_t creeps = 0;
@@ -145,13 +208,11 @@ int HistoryChangesCommand(const HistoryChangesOptions& history,
     for (const HistoryPoint& point : series.points)
       values.push_back(point.value);
     longest = std::max(longest, values.size());
-    const MetricPolicy policy =
-        config.metrics.Get(series.metric, series.benchmark);
-    Found each{&series, policy.kind == MetricKind::kExact,
-               FindChanges(values, policy, method,
-                           SeedFor(method.seed, series.fingerprint + '\n' +
-                                                    series.benchmark + '\n' +
-                                                    series.metric))};
+    Found each{&series,
+               config.metrics.Get(series.metric, series.benchmark).kind ==
+                   MetricKind::kExact,
+               ChangesOf(values, series.fingerprint, series.benchmark,
+                         series.metric, config, method)};
     if (each.changes.steps.empty() && !each.changes.creep.found) continue;
     steps += each.changes.steps.size();
     creeps += each.changes.creep.found ? 1 : 0;

@@ -141,6 +141,14 @@ int main(int argc, char** argv) {
                      "(a PR gate's merge-base): compared as `compare` does, "
                      "timings deciding, instead of the stored baseline");
   report->add_option("--targets", options.targets_path, "targets.json");
+  report->add_option("--history", html.history_path,
+                     "The SQLite history (benchgate history add): each "
+                     "pair's last runs on this fingerprint drawn, steps "
+                     "flagged, this run marked");
+  report
+      ->add_option("--history-last", html.history_last,
+                   "How many runs the history charts show (default 30)")
+      ->check(CLI::Range(2, 100000));
   report->add_option("-o,--output", html.output_path, "The HTML file to write")
       ->required();
   AddReadOptions(report, options);

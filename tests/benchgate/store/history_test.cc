@@ -294,6 +294,58 @@ TEST_F(HistoryCli, FlagsGiveAForeignRunItsRevisionAndCommitDate) {
             2);
 }
 
+// report --history: each pair's series, its step flagged between the
+// right revisions, this run marked once; the run not yet in the history is
+// appended as the marked last point.
+std::vector<SyntheticBenchmark> PairSuite(int run) {
+  return {{"trend/Op/before", 4000.0, 0.0},
+          {"trend/Op/after", run >= 8 ? 1150.0 : 1000.0, 0.0}};
+}
+
+std::size_t Count(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos;
+       at = text.find(what, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+TEST(HistoryReport, DrawsEachPairsSeriesWithItsStepAndThisRun) {
+  const TempDir dir;
+  const std::string db = dir.Path("history.sqlite");
+  std::mt19937_64 random(29);
+  std::string last_run;
+  for (int run = 0; run < 16; ++run) {
+    last_run = WriteRun(dir, run, PairSuite, random);
+    ASSERT_TRUE(Add(db, last_run, run).added);
+  }
+  const std::string next_run = WriteRun(dir, 16, PairSuite, random);
+  const auto report = [&](const std::string& run, const std::string& history) {
+    ReportCommandOptions html;
+    html.output_path = dir.Path("report.html");
+    html.history_path = history;
+    std::ostringstream out;
+    EXPECT_EQ(ReportCommand(run, html, {}, out), 0) << out.str();
+    return Slurp(html.output_path);
+  };
+  const std::string in_history = report(last_run, db);
+  EXPECT_EQ(Count(in_history, "<svg class=\"chart trend\""), 2u);
+  EXPECT_EQ(Count(in_history, "class=\"trend-current\""), 2u);
+  EXPECT_NE(in_history.find("r15: "), std::string::npos);
+  EXPECT_NE(in_history.find("(this run)"), std::string::npos);
+  EXPECT_EQ(Count(in_history, "class=\"trend-step\""), 1u);
+  EXPECT_NE(in_history.find("step between r07 and r08"), std::string::npos);
+  EXPECT_NE(in_history.find("16 runs, 1 step"), std::string::npos);
+  // Not added yet: appended as the 17th point, marked.
+  const std::string appended = report(next_run, db);
+  EXPECT_NE(appended.find("17 runs, 1 step"), std::string::npos);
+  EXPECT_NE(appended.find("r16: "), std::string::npos);
+  EXPECT_EQ(Count(appended, "class=\"trend-current\""), 2u);
+  // Without --history, no trend.
+  EXPECT_EQ(report(last_run, "").find("chart trend"), std::string::npos);
+}
+
 TEST(CommitDate, IsNormalisedToUtc) {
   EXPECT_EQ(NormaliseCommitDate("2026-03-04T12:00:00+01:00", "x"),
             "2026-03-04T11:00:00Z");

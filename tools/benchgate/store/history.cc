@@ -241,29 +241,6 @@ std::string Number(double value) {
   return text;
 }
 
-// Same run, same key: the fingerprint, revision, the context's date and
-// host, and every value of every benchmark. The branch and commit date are
-// left out: adding the run again with them is still the same run.
-std::string RunKey(const Run& run, const std::string& revision) {
-  std::string text = run.info.fingerprint + '\n' + revision + '\n' +
-                     ContextString(run.context, "date") + '\n' +
-                     ContextString(run.context, "host_name") + '\n';
-  for (const Benchmark& benchmark : run.benchmarks) {
-    text += benchmark.name + '\n';
-    for (const auto& [metric, observations] : benchmark.metrics) {
-      text += metric + ':';
-      if (observations.HasReps()) {
-        for (const double value : observations.reps)
-          text += Number(value) + ',';
-      } else {
-        text += Number(observations.median);
-      }
-      text += '\n';
-    }
-  }
-  return Fnv1aHex(text);
-}
-
 bool IsDigits(const std::string& text, std::size_t at, std::size_t count) {
   if (at + count > text.size()) return false;
   return std::all_of(text.begin() + static_cast<long>(at),
@@ -371,6 +348,40 @@ HistoryRunInfo ReadRunCommandInfo(const Run& run) {
   return info;
 }
 
+// Same run, same key: the fingerprint, revision, the context's date and
+// host, and every value of every benchmark. The branch and commit date are
+// left out: adding the run again with them is still the same run.
+std::string HistoryRunKey(const Run& run, const std::string& revision) {
+  std::string text = run.info.fingerprint + '\n' + revision + '\n' +
+                     ContextString(run.context, "date") + '\n' +
+                     ContextString(run.context, "host_name") + '\n';
+  for (const Benchmark& benchmark : run.benchmarks) {
+    text += benchmark.name + '\n';
+    for (const auto& [metric, observations] : benchmark.metrics) {
+      text += metric + ':';
+      if (observations.HasReps()) {
+        for (const double value : observations.reps)
+          text += Number(value) + ',';
+      } else {
+        text += Number(observations.median);
+      }
+      text += '\n';
+    }
+  }
+  return Fnv1aHex(text);
+}
+
+std::int64_t FindHistoryRun(const std::string& db_path,
+                            const std::string& run_key) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(db_path, ec)) return 0;
+  Database db(db_path, /*write=*/false);
+  if (db.CheckedVersion() == 0) return 0;
+  Statement find(db, "SELECT id FROM runs WHERE run_key = ?");
+  find.Bind(1, run_key);
+  return find.Step() ? find.Int(0) : 0;
+}
+
 HistoryAddResult AddToHistory(const std::string& db_path, const Run& run,
                               const HistoryRunInfo& info,
                               const MetricPolicies& policies) {
@@ -380,7 +391,7 @@ HistoryAddResult AddToHistory(const std::string& db_path, const Run& run,
                      "(pass --revision)");
   }
   HistoryAddResult result;
-  result.run_key = RunKey(run, info.revision);
+  result.run_key = HistoryRunKey(run, info.revision);
   Database db(db_path, /*write=*/true);
   db.CheckedVersion();  // refuses a newer or foreign file before writing
   db.Begin();

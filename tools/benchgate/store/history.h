@@ -43,6 +43,15 @@ std::string NormaliseCommitDate(const std::string& text,
 // there is no command.txt (a JSON file).
 HistoryRunInfo ReadRunCommandInfo(const Run& run);
 
+// The key that makes adding a run twice a no-op: FNV-1a of the
+// fingerprint, `revision`, the context's date and host, and every value.
+std::string HistoryRunKey(const Run& run, const std::string& revision);
+
+// The id of the run with `run_key` in the history at `db_path`, 0 when it
+// is not there (or there is no history yet). Read only.
+std::int64_t FindHistoryRun(const std::string& db_path,
+                            const std::string& run_key);
+
 struct HistoryAddResult {
   bool added = false;  // false: the same run was there already
   std::string run_key;

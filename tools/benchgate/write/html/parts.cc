@@ -548,4 +548,84 @@ std::string RenderPairChart(
   return svg + "</svg>";
 }
 
+std::string RenderTrend(const HistoryTrend& trend, std::string_view label) {
+  const std::size_t n = trend.values.size();
+  double low = 0.0;
+  double high = 0.0;
+  bool any = false;
+  for (const double v : trend.values) {
+    if (!(v > 0.0)) continue;
+    low = any ? std::min(low, v) : v;
+    high = any ? std::max(high, v) : v;
+    any = true;
+  }
+  if (!any || n < 2) return "";
+  double lo = std::log10(low);
+  double hi = std::log10(high);
+  if (hi - lo < 0.02) {  // a flat series: +-2.3% around it
+    const double mid = (hi + lo) / 2.0;
+    lo = mid - 0.01;
+    hi = mid + 0.01;
+  }
+  constexpr double kLeft = 56.0;
+  constexpr double kWidth = 300.0;
+  constexpr double kTop = 6.0;
+  constexpr double kPlot = 40.0;
+  const double step = (kWidth - kLeft - 8.0) / static_cast<double>(n - 1);
+  const auto x = [&](std::size_t i) {
+    return kLeft + step * static_cast<double>(i);
+  };
+  const auto y = [&](double v) {
+    return kTop + (hi - std::log10(v)) / (hi - lo) * kPlot;
+  };
+  const auto text = [](double tx, double ty, const std::string& content) {
+    return "<text x=\"" + Fixed(tx) + "\" y=\"" + Fixed(ty) +
+           "\" class=\"label\">" + HtmlEscape(content) + "</text>";
+  };
+  std::string svg = "<svg class=\"chart trend\" width=\"" + Fixed(kWidth, 0) +
+                    "\" height=\"" + Fixed(kTop + kPlot + 16.0, 0) +
+                    "\" role=\"img\"><title>" + HtmlEscape(label) +
+                    ": median real time of the last " + std::to_string(n) +
+                    " runs on this fingerprint, oldest first; dashed: a step "
+                    "(benchgate history changes), filled dot: this "
+                    "run</title>";
+  svg += text(0.0, kTop + 4.0, Truncate(label, 9)) +
+         text(0.0, kTop + 16.0, FormatTime(high)) +
+         text(0.0, kTop + kPlot, FormatTime(low));
+  for (const std::size_t at : trend.steps) {
+    if (at == 0 || at >= n) continue;
+    const double sx = (x(at - 1) + x(at)) / 2.0;
+    svg += "<line class=\"trend-step\" x1=\"" + Fixed(sx) + "\" x2=\"" +
+           Fixed(sx) + "\" y1=\"" + Fixed(kTop - 4.0) + "\" y2=\"" +
+           Fixed(kTop + kPlot + 4.0) + "\"><title>step between " +
+           HtmlEscape(trend.revisions[at - 1]) + " and " +
+           HtmlEscape(trend.revisions[at]) + "</title></line>";
+  }
+  std::string points;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(trend.values[i] > 0.0)) continue;
+    points += Fixed(x(i)) + "," + Fixed(y(trend.values[i])) + " ";
+  }
+  svg += "<polyline class=\"trend-line\" points=\"" + points + "\"/>";
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(trend.values[i] > 0.0)) continue;
+    const bool current = i == trend.current;
+    svg += std::string("<circle class=\"") +
+           (current ? "trend-current" : "trend-run") + "\" cx=\"" +
+           Fixed(x(i)) + "\" cy=\"" + Fixed(y(trend.values[i])) + "\" r=\"" +
+           (current ? "3.5" : "1.8") + "\"><title>" +
+           HtmlEscape(trend.revisions[i]) + ": " +
+           HtmlEscape(FormatTime(trend.values[i])) +
+           (current ? " (this run)" : "") + "</title></circle>";
+  }
+  const std::size_t steps = trend.steps.size();
+  svg += text(kLeft, kTop + kPlot + 14.0,
+              std::to_string(n) + " runs" +
+                  (steps == 0 ? ""
+                              : ", " + std::to_string(steps) +
+                                    (steps == 1 ? " step" : " steps")) +
+                  (trend.creep ? ", creeping" : ""));
+  return svg + "</svg>";
+}
+
 }  // namespace hotpath::benchgate::html
