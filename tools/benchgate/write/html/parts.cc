@@ -446,6 +446,36 @@ namespace hotpath::benchgate::html {
 // Every variant's repetitions on one shared log axis of time, one row per
 // variant, ticks labelled: before and after compare at a glance, spread
 // included, whatever their ratio.
+namespace {
+
+// Widens [low, high] to take in the positive `values`; `any` says whether
+// it holds a value yet (a log axis has no place for 0 or less).
+void WidenPositiveRange(const std::vector<double>& values, double& low,
+                        double& high, bool& any) {
+  for (const double v : values) {
+    if (!(v > 0.0)) continue;
+    low = any ? std::min(low, v) : v;
+    high = any ? std::max(high, v) : v;
+    any = true;
+  }
+}
+
+// log10 bounds of [low, high], padded by `pad` decades each side and
+// widened around their middle to at least `min_span` decades.
+std::pair<double, double> LogBounds(double low, double high, double pad,
+                                    double min_span) {
+  double lo = std::log10(low) - pad;
+  double hi = std::log10(high) + pad;
+  if (hi - lo < min_span) {
+    const double mid = (hi + lo) / 2.0;
+    lo = mid - min_span / 2.0;
+    hi = mid + min_span / 2.0;
+  }
+  return {lo, hi};
+}
+
+}  // namespace
+
 std::string RenderPairChart(
     const std::vector<std::pair<std::string, const Benchmark*>>& variants) {
   double low = 0.0;
@@ -454,24 +484,17 @@ std::string RenderPairChart(
   for (const auto& [name, benchmark] : variants) {
     const Observations* obs = benchmark->Find(kRealTime);
     if (obs == nullptr) continue;
-    const std::vector<double> values =
-        obs->HasReps() ? obs->reps : std::vector<double>{obs->median};
-    for (const double v : values) {
-      if (!(v > 0.0)) continue;
-      low = any ? std::min(low, v) : v;
-      high = any ? std::max(high, v) : v;
-      any = true;
-    }
+    WidenPositiveRange(
+        obs->HasReps() ? obs->reps : std::vector<double>{obs->median}, low,
+        high, any);
   }
   if (!any) return "";
   // Padded to whole 1-2-5 steps so the ticks land inside.
-  double lo = std::log10(low) - 0.05;
-  double hi = std::log10(high) + 0.05;
-  if (hi - lo < 0.3) {
-    const double mid = (hi + lo) / 2.0;
-    lo = mid - 0.15;
-    hi = mid + 0.15;
-  }
+  // Plain doubles, not a structured binding: the lambdas below capture
+  // them (clang before 16 cannot capture a binding).
+  const std::pair<double, double> bounds = LogBounds(low, high, 0.05, 0.3);
+  const double lo = bounds.first;
+  const double hi = bounds.second;
   constexpr double kLeft = 56.0;
   constexpr double kWidth = 300.0;
   constexpr double kRow = 14.0;
@@ -553,20 +576,12 @@ std::string RenderTrend(const HistoryTrend& trend, std::string_view label) {
   double low = 0.0;
   double high = 0.0;
   bool any = false;
-  for (const double v : trend.values) {
-    if (!(v > 0.0)) continue;
-    low = any ? std::min(low, v) : v;
-    high = any ? std::max(high, v) : v;
-    any = true;
-  }
+  WidenPositiveRange(trend.values, low, high, any);
   if (!any || n < 2) return "";
-  double lo = std::log10(low);
-  double hi = std::log10(high);
-  if (hi - lo < 0.02) {  // a flat series: +-2.3% around it
-    const double mid = (hi + lo) / 2.0;
-    lo = mid - 0.01;
-    hi = mid + 0.01;
-  }
+  // A flat series gets +-2.3% around it.
+  const std::pair<double, double> bounds = LogBounds(low, high, 0.0, 0.02);
+  const double lo = bounds.first;
+  const double hi = bounds.second;
   constexpr double kLeft = 56.0;
   constexpr double kWidth = 300.0;
   constexpr double kTop = 6.0;
