@@ -46,6 +46,10 @@ are not part of the gate.
                        --work reuses them and rebuilds only what changed
   --benchgate PATH     benchgate binary to use (default: the one built from the head)
   --runs-only          run and merge the suites into runs/, skip the checks (CI shards)
+  --history FILE       the SQLite history the head's run is added to (default
+                       results/history.sqlite of the repository; `benchgate history`);
+                       a failure to add prints one line and never changes the exit code
+  --no-history         do not add the head's run to the history
   -h, --help           this text
 
 Order of the runs, per bench binary: base, head, head, base, base, head, ... (A B B A
@@ -79,6 +83,7 @@ runs_only=0
 build_targets=()
 confirm_rounds=6
 confirm_budget=300
+history_db=default
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --shard)
@@ -116,6 +121,8 @@ while [[ $# -gt 0 ]]; do
     --keep) keep=1 ;;
     --benchgate) [[ $# -ge 2 ]] || die "--benchgate needs a PATH"; benchgate=$2; shift ;;
     --runs-only) runs_only=1 ;;
+    --history) [[ $# -ge 2 && -n "$2" ]] || die "--history needs a FILE"; history_db=$2; shift ;;
+    --no-history) history_db="" ;;
     -h|--help) usage; exit 0 ;;
     -*) usage >&2; die "unknown option '$1'" ;;
     *) [[ -z "$base_ref" ]] || die "unexpected argument '$1'"; base_ref=$1 ;;
@@ -142,6 +149,7 @@ head_sha=$(git -C "$repo" rev-parse HEAD)
 base_sha=$(git -C "$repo" merge-base "$base_ref" HEAD) ||
   die "no merge-base between $base_ref and HEAD (shallow clone? fetch with full history)"
 head_short=${head_sha:0:12}
+[[ "$history_db" != default ]] || history_db="$repo/results/history.sqlite"
 base_short=${base_sha:0:12}
 dirty=""
 if [[ -n "$(git -C "$repo" status --porcelain --untracked-files=no)" ]]; then
@@ -361,6 +369,16 @@ rc=0
 if [[ ${#failed_head[@]} -gt 0 && $rc -eq 0 ]]; then
   rc=1
   sed -i '1s/.*/# PR gate: FAIL (exit 1): a head bench binary failed/' "$out/summary.md"
+fi
+# The head's run into the history (benchgate history changes); never
+# changes the exit code.
+if [[ -n "$history_db" ]]; then
+  source "$script_root/scripts/lib/history.sh"
+  history_commit_info "$repo"
+  history_args=(--revision "$head_short")
+  [[ -z "$history_commit_date" ]] || history_args+=(--commit-date "$history_commit_date")
+  [[ -z "$history_branch" ]] || history_args+=(--branch "$history_branch")
+  history_add pr-gate "$benchgate" "$out/runs/head.json" "$history_db" "${history_args[@]}"
 fi
 echo "pr-gate: $((SECONDS - start)) s in all (build ${build_seconds} s, runs ${run_seconds} s, confirmation ${confirm_seconds} s)"
 exit $rc

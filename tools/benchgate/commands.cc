@@ -221,6 +221,7 @@ std::string ReportCommandLine(const std::string& run_path,
   std::string line = "benchgate report " + run_path;
   if (!html.baseline_dir.empty()) line += " --baseline " + html.baseline_dir;
   if (!html.against_path.empty()) line += " --against " + html.against_path;
+  if (!html.history_path.empty()) line += " --history " + html.history_path;
   if (!options.targets_path.empty()) {
     line += " --targets " + options.targets_path;
   }
@@ -308,9 +309,10 @@ int GateCommand(const std::string& run_path, const std::string& baseline_dir,
 
 int ReportCommand(const std::string& run_path, const ReportCommandOptions& html,
                   const CommandOptions& options, std::ostream& out) {
-  RefuseProtectedOutput(html.output_path, "-o",
-                        {run_path, html.against_path, options.targets_path},
-                        {html.baseline_dir});
+  RefuseProtectedOutput(
+      html.output_path, "-o",
+      {run_path, html.against_path, options.targets_path, html.history_path},
+      {html.baseline_dir});
   const Config config = ConfigFor(options);
   if (!html.baseline_dir.empty()) {
     BaselineStore(html.baseline_dir).RequireDirectory();
@@ -331,6 +333,11 @@ int ReportCommand(const std::string& run_path, const ReportCommandOptions& html,
   inputs.html.baseline = compared_with ? &*compared_with : nullptr;
   inputs.html.baseline_dir = html.baseline_dir;
   inputs.html.run_path = run_path;
+  if (!html.history_path.empty()) {
+    inputs.html.history_path = html.history_path;
+    inputs.html.history =
+        LoadHistoryTrends(html.history_path, run, config, html.history_last);
+  }
   report.command = "report";
   report.options = options.report;
   Finalise(report);

@@ -5,6 +5,7 @@
 #ifndef HOTPATH_TOOLS_BENCHGATE_COMMANDS_H_
 #define HOTPATH_TOOLS_BENCHGATE_COMMANDS_H_
 
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "benchgate/model.h"
 #include "benchgate/read/config.h"
+#include "benchgate/write/render_html.h"
 #include "benchgate/write/report.h"
 
 namespace hotpath::benchgate {
@@ -53,6 +55,10 @@ struct ReportCommandOptions {
   // A run measured back to back with this one (a PR gate's merge-base):
   // compared as `compare` does, timings deciding, instead of a baseline.
   std::string against_path;
+  // The SQLite history (benchgate history): each pair's last runs on this
+  // fingerprint drawn, steps flagged, this run marked. Empty: none.
+  std::string history_path = {};
+  int history_last = 30;
 };
 // Writes the self-contained HTML report and returns the gate's exit code.
 int ReportCommand(const std::string& run_path, const ReportCommandOptions& html,
@@ -73,6 +79,37 @@ struct AcceptCommandOptions {
 int AcceptCommand(const std::string& run_path, const std::string& baseline_dir,
                   const AcceptCommandOptions& accept,
                   const CommandOptions& options, std::ostream& out);
+
+// history add RUN --db FILE: the run, its revision, commit date and branch
+// (flags override what the run says) into the SQLite history.
+struct HistoryAddOptions {
+  std::string db_path;
+  std::string revision;
+  std::string commit_date;
+  std::string branch;
+};
+int HistoryAddCommand(const std::string& run_path,
+                      const HistoryAddOptions& history,
+                      const CommandOptions& options, std::ostream& out);
+
+// history changes --db FILE: steps and creeps in each benchmark's series.
+// A report: exit 0 whether or not changes are found.
+struct HistoryChangesOptions {
+  std::string db_path;
+  std::string benchmark_pattern;  // glob; empty: all
+  std::string fingerprint;        // empty: each fingerprint on its own
+  std::string json_path;          // also write the changes as JSON
+  int last = 0;                   // only the last N runs; 0: all
+};
+int HistoryChangesCommand(const HistoryChangesOptions& history,
+                          const CommandOptions& options, std::ostream& out);
+
+// Each benchmark's real-time series of the last `last` runs on `run`'s
+// fingerprint in the history at `db_path`, with this run marked (appended
+// when it was not added yet) and its steps and creep found as history
+// changes finds them.
+std::map<std::string, HistoryTrend, std::less<>> LoadHistoryTrends(
+    const std::string& db_path, const Run& run, const Config& config, int last);
 
 // True if --color=auto should colour `fd`: a terminal, NO_COLOR unset and
 // TERM not "dumb".

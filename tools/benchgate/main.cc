@@ -141,6 +141,14 @@ int main(int argc, char** argv) {
                      "(a PR gate's merge-base): compared as `compare` does, "
                      "timings deciding, instead of the stored baseline");
   report->add_option("--targets", options.targets_path, "targets.json");
+  report->add_option("--history", html.history_path,
+                     "The SQLite history (benchgate history add): each "
+                     "pair's last runs on this fingerprint drawn, steps "
+                     "flagged, this run marked");
+  report
+      ->add_option("--history-last", html.history_last,
+                   "How many runs the history charts show (default 30)")
+      ->check(CLI::Range(2, 100000));
   report->add_option("-o,--output", html.output_path, "The HTML file to write")
       ->required();
   AddReadOptions(report, options);
@@ -211,6 +219,57 @@ int main(int argc, char** argv) {
       "Write the benchmarks with two iteration counts (one short) to this "
       "file, \"<binary><tab><name>\" per line, for a longer retry");
 
+  bg::HistoryAddOptions history_add;
+  bg::HistoryChangesOptions history_changes;
+  CLI::App* history = app.add_subcommand(
+      "history",
+      "Keep every run in an SQLite history and find steps and slow creeps "
+      "in each benchmark's series");
+  history->require_subcommand(1);
+  CLI::App* history_add_command = history->add_subcommand(
+      "add", "Add a run to the history (idempotent: the same run once)");
+  history_add_command->add_option("RUN", run_path, "JSON file or run directory")
+      ->required();
+  history_add_command
+      ->add_option("--db", history_add.db_path, "The SQLite history file")
+      ->required();
+  history_add_command->add_option(
+      "--revision", history_add.revision,
+      "The run's revision (default: the context's hotpath_git_revision)");
+  history_add_command->add_option(
+      "--commit-date", history_add.commit_date,
+      "The revision's commit date, ISO 8601 (default: RUN/command.txt's "
+      "commit-date line)");
+  history_add_command->add_option(
+      "--branch", history_add.branch,
+      "The branch (default: RUN/command.txt's branch line)");
+  history_add_command->add_option(
+      "--targets", options.targets_path,
+      "targets.json whose metric policies say which metrics are exact");
+  AddReadOptions(history_add_command, options);
+  CLI::App* history_changes_command = history->add_subcommand(
+      "changes",
+      "Report steps (E-divisive means) and slow creeps in each benchmark's "
+      "series on one fingerprint; exit 0 either way");
+  history_changes_command
+      ->add_option("--db", history_changes.db_path, "The SQLite history file")
+      ->required();
+  history_changes_command->add_option(
+      "--benchmark", history_changes.benchmark_pattern,
+      "Only benchmarks matching this pattern (* within a /-segment, **)");
+  history_changes_command->add_option(
+      "--fingerprint", history_changes.fingerprint,
+      "Only this fingerprint (default: each fingerprint's series)");
+  history_changes_command
+      ->add_option("--last", history_changes.last,
+                   "Only the last N runs of each fingerprint (default all)")
+      ->check(CLI::Range(0, 1000000));
+  history_changes_command->add_option("--json", history_changes.json_path,
+                                      "Also write the changes as JSON to FILE");
+  history_changes_command->add_option(
+      "--targets", options.targets_path,
+      "targets.json whose metric policies and min_effect to use");
+
   bg::CpusOptions cpus;
   CLI::App* cpus_command = app.add_subcommand(
       "cpus",
@@ -239,6 +298,12 @@ int main(int argc, char** argv) {
       return bg::InstructionsCommand(run_path, instructions, std::cout);
     }
     if (cpus_command->parsed()) return bg::CpusCommand(cpus, std::cout);
+    if (history_add_command->parsed()) {
+      return bg::HistoryAddCommand(run_path, history_add, options, std::cout);
+    }
+    if (history_changes_command->parsed()) {
+      return bg::HistoryChangesCommand(history_changes, options, std::cout);
+    }
     if (merge_command->parsed()) {
       return bg::MergeCommand(merge_out, merge_inputs, merge, std::cout);
     }

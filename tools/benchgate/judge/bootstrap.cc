@@ -19,7 +19,9 @@ class Resampler {
   // tens of thousands of times per comparison.
   double ResampledMedian(std::span<const double> values) {
     scratch_.resize(values.size());
-    for (double& slot : scratch_) slot = values[Index(values.size())];
+    for (double& slot : scratch_) {
+      slot = values[UniformIndex(engine_, values.size())];
+    }
     const auto mid = scratch_.begin() + static_cast<long>(scratch_.size() / 2);
     std::nth_element(scratch_.begin(), mid, scratch_.end());
     if (scratch_.size() % 2 == 1) return *mid;
@@ -27,17 +29,6 @@ class Resampler {
   }
 
  private:
-  // Unbiased index in [0, n) by rejection; std::uniform_int_distribution
-  // would differ between standard libraries.
-  std::size_t Index(std::size_t n) {
-    const std::uint64_t bound = n;
-    const std::uint64_t limit =
-        std::mt19937_64::max() - std::mt19937_64::max() % bound;
-    std::uint64_t draw = engine_();
-    while (draw >= limit) draw = engine_();
-    return static_cast<std::size_t>(draw % bound);
-  }
-
   std::mt19937_64 engine_;
   std::vector<double> scratch_;
 };
@@ -104,6 +95,15 @@ RatioChange BootstrapRatioChange(std::span<const double> old_num,
   const int tail = std::min(at_or_below_zero, at_or_above_zero);
   result.p = std::min(1.0, 2.0 * (tail + 1.0) / (options.resamples + 1.0));
   return result;
+}
+
+std::size_t UniformIndex(std::mt19937_64& engine, std::size_t n) {
+  const std::uint64_t bound = n;
+  const std::uint64_t limit =
+      std::mt19937_64::max() - std::mt19937_64::max() % bound;
+  std::uint64_t draw = engine();
+  while (draw >= limit) draw = engine();
+  return static_cast<std::size_t>(draw % bound);
 }
 
 std::uint64_t SeedFor(std::uint64_t seed, std::string_view name) {

@@ -9,7 +9,9 @@
 #ifndef HOTPATH_TOOLS_BENCHGATE_JUDGE_BOOTSTRAP_H_
 #define HOTPATH_TOOLS_BENCHGATE_JUDGE_BOOTSTRAP_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <random>
 #include <span>
 #include <string_view>
 
@@ -45,6 +47,11 @@ RatioChange BootstrapRatioChange(std::span<const double> old_num,
                                  std::span<const double> new_num,
                                  std::span<const double> new_den,
                                  const BootstrapOptions& options);
+
+// An unbiased index in [0, n) by rejection; std::uniform_int_distribution
+// would differ between standard libraries. Shared by every seeded
+// resampling and permutation in benchgate.
+std::size_t UniformIndex(std::mt19937_64& engine, std::size_t n);
 
 // Mixes a name into the seed so each comparison has its own stream and the
 // result does not depend on the order comparisons run in.

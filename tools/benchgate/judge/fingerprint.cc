@@ -14,14 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-// Context values are strings in our suite, but a foreign one may write
-// numbers; either way they only feed a hash or a label.
-std::string ContextString(const json& context, const char* key) {
-  const auto it = context.find(key);
-  if (it == context.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {
     return static_cast<char>(std::tolower(c));
@@ -86,6 +78,12 @@ ContextIdentity IdentifyContext(const json& context, const std::string& path) {
   const std::string executable = ContextString(context, "executable");
   identity.executable = executable.substr(executable.find_last_of('/') + 1);
   return identity;
+}
+
+std::string ContextString(const json& context, const char* key) {
+  const auto it = context.find(key);
+  if (it == context.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
 RunInfo DescribeRun(const json& context,

@@ -38,6 +38,11 @@ ContextIdentity IdentifyContext(const nlohmann::json& context,
 RunInfo DescribeRun(const nlohmann::json& context,
                     const std::vector<ContextIdentity>& files);
 
+// A context value as text ("" when absent or null). Context values are
+// strings in our suite, but a foreign one may write numbers; either way
+// they only feed a hash or a label.
+std::string ContextString(const nlohmann::json& context, const char* key);
+
 // Letters, digits, '.', '_' and '-', at most 128: safe as a folder name.
 bool IsValidFingerprint(std::string_view fingerprint);
 

@@ -48,6 +48,8 @@ svg.strip circle{fill:#0969da;fill-opacity:.55}svg.strip circle.out{fill:var(--b
 svg{vertical-align:middle}svg.chart .grid{stroke:#eaeef2}svg.chart text{font:10px system-ui,sans-serif;fill:#57606a}
 svg.chart text.tick{text-anchor:middle}svg.chart circle{fill-opacity:.6}svg.chart circle.before{fill:#bc4c00}
 svg.chart circle.after{fill:#0969da}svg.chart circle.peer{fill:#8250df}svg.chart .median{stroke:#1f2328;stroke-width:1.5}
+svg.trend .trend-line{fill:none;stroke:#8c959f}svg.trend circle.trend-run{fill:#57606a}svg.trend circle.trend-current{fill:#0969da;fill-opacity:1;stroke:#1f2328}
+svg.trend .trend-step{stroke:var(--bad);stroke-dasharray:3 2;stroke-width:1.5}
 details.pair>summary{cursor:pointer;list-style-position:outside}details.pair>summary h4{display:inline}.axis-label{color:var(--dim);font-size:10px;margin-left:2px}
 svg.flame text{font:11px ui-monospace,Menlo,Consolas,monospace;fill:#1f2328;pointer-events:none}
 svg.flame rect{stroke:#fff;stroke-width:.5}svg.flame g:hover rect{stroke:#1f2328}
@@ -205,7 +207,8 @@ std::string HtmlEscape(std::string_view raw) {
 std::string RenderHtml(const HtmlReportInput& input) {
   using namespace html;  // NOLINT(build/namespaces): the page's parts
   const std::vector<Group> groups = GroupsOf(*input.run);
-  const Index index = BuildIndex(*input.report, groups, input.baseline);
+  Index index = BuildIndex(*input.report, groups, input.baseline);
+  if (!input.history_path.empty()) index.history = &input.history;
   Page page;
   page.Html().reserve(1 << 20);
   page.Add(

@@ -14,6 +14,8 @@
 #ifndef HOTPATH_TOOLS_BENCHGATE_WRITE_RENDER_HTML_H_
 #define HOTPATH_TOOLS_BENCHGATE_WRITE_RENDER_HTML_H_
 
+#include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,17 @@ struct AllocatorRun {
   Run run;
 };
 
+// One benchmark's real time over the last runs on this fingerprint
+// (report --history): values in history order, the steps found in them
+// (benchgate history changes' method) and which point is this run.
+struct HistoryTrend {
+  std::vector<double> values;
+  std::vector<std::string> revisions;
+  std::vector<std::size_t> steps;  // the first run after each step
+  bool creep = false;
+  std::size_t current = 0;  // this run's point
+};
+
 struct HtmlReportInput {
   const Report* report = nullptr;        // finalised
   const Run* run = nullptr;              // the run the report is about
@@ -43,6 +56,9 @@ struct HtmlReportInput {
   const Run* baseline = nullptr;
   std::string baseline_dir;  // --baseline, for the accept command shown
   std::string run_path;      // RUN as given, for the commands shown
+  // report --history: by benchmark name; empty without it.
+  std::map<std::string, HistoryTrend, std::less<>> history;
+  std::string history_path;
 };
 
 // Text as HTML: & < > " ' replaced by entities, safe in element content

@@ -184,7 +184,17 @@ void RenderGroup(const Group& group, const Index& index,
   page.Add("</tbody></table>");
   page.Add("<div>");
   if (!bars.empty()) page.Add("<table class=\"bars\">" + bars + "</table>");
-  page.Add(RenderPairChart(variants) + "</div></div></details>");
+  page.Add(RenderPairChart(variants));
+  if (index.history != nullptr) {
+    for (const auto& [variant, benchmark] : variants) {
+      if (variant != kBefore && variant != kAfter) continue;
+      const auto trend = index.history->find(benchmark->name);
+      if (trend != index.history->end()) {
+        page.Add(RenderTrend(trend->second, variant));
+      }
+    }
+  }
+  page.Add("</div></div></details>");
 }
 
 void RenderPairs(const std::vector<Group>& groups, const Index& index,

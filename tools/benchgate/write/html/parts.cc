@@ -446,6 +446,36 @@ namespace hotpath::benchgate::html {
 // Every variant's repetitions on one shared log axis of time, one row per
 // variant, ticks labelled: before and after compare at a glance, spread
 // included, whatever their ratio.
+namespace {
+
+// Widens [low, high] to take in the positive `values`; `any` says whether
+// it holds a value yet (a log axis has no place for 0 or less).
+void WidenPositiveRange(const std::vector<double>& values, double& low,
+                        double& high, bool& any) {
+  for (const double v : values) {
+    if (!(v > 0.0)) continue;
+    low = any ? std::min(low, v) : v;
+    high = any ? std::max(high, v) : v;
+    any = true;
+  }
+}
+
+// log10 bounds of [low, high], padded by `pad` decades each side and
+// widened around their middle to at least `min_span` decades.
+std::pair<double, double> LogBounds(double low, double high, double pad,
+                                    double min_span) {
+  double lo = std::log10(low) - pad;
+  double hi = std::log10(high) + pad;
+  if (hi - lo < min_span) {
+    const double mid = (hi + lo) / 2.0;
+    lo = mid - min_span / 2.0;
+    hi = mid + min_span / 2.0;
+  }
+  return {lo, hi};
+}
+
+}  // namespace
+
 std::string RenderPairChart(
     const std::vector<std::pair<std::string, const Benchmark*>>& variants) {
   double low = 0.0;
@@ -454,24 +484,17 @@ std::string RenderPairChart(
   for (const auto& [name, benchmark] : variants) {
     const Observations* obs = benchmark->Find(kRealTime);
     if (obs == nullptr) continue;
-    const std::vector<double> values =
-        obs->HasReps() ? obs->reps : std::vector<double>{obs->median};
-    for (const double v : values) {
-      if (!(v > 0.0)) continue;
-      low = any ? std::min(low, v) : v;
-      high = any ? std::max(high, v) : v;
-      any = true;
-    }
+    WidenPositiveRange(
+        obs->HasReps() ? obs->reps : std::vector<double>{obs->median}, low,
+        high, any);
   }
   if (!any) return "";
   // Padded to whole 1-2-5 steps so the ticks land inside.
-  double lo = std::log10(low) - 0.05;
-  double hi = std::log10(high) + 0.05;
-  if (hi - lo < 0.3) {
-    const double mid = (hi + lo) / 2.0;
-    lo = mid - 0.15;
-    hi = mid + 0.15;
-  }
+  // Plain doubles, not a structured binding: the lambdas below capture
+  // them (clang before 16 cannot capture a binding).
+  const std::pair<double, double> bounds = LogBounds(low, high, 0.05, 0.3);
+  const double lo = bounds.first;
+  const double hi = bounds.second;
   constexpr double kLeft = 56.0;
   constexpr double kWidth = 300.0;
   constexpr double kRow = 14.0;
@@ -545,6 +568,78 @@ std::string RenderPairChart(
     }
     y += kRow;
   }
+  return svg + "</svg>";
+}
+
+std::string RenderTrend(const HistoryTrend& trend, std::string_view label) {
+  const std::size_t n = trend.values.size();
+  double low = 0.0;
+  double high = 0.0;
+  bool any = false;
+  WidenPositiveRange(trend.values, low, high, any);
+  if (!any || n < 2) return "";
+  // A flat series gets +-2.3% around it.
+  const std::pair<double, double> bounds = LogBounds(low, high, 0.0, 0.02);
+  const double lo = bounds.first;
+  const double hi = bounds.second;
+  constexpr double kLeft = 56.0;
+  constexpr double kWidth = 300.0;
+  constexpr double kTop = 6.0;
+  constexpr double kPlot = 40.0;
+  const double step = (kWidth - kLeft - 8.0) / static_cast<double>(n - 1);
+  const auto x = [&](std::size_t i) {
+    return kLeft + step * static_cast<double>(i);
+  };
+  const auto y = [&](double v) {
+    return kTop + (hi - std::log10(v)) / (hi - lo) * kPlot;
+  };
+  const auto text = [](double tx, double ty, const std::string& content) {
+    return "<text x=\"" + Fixed(tx) + "\" y=\"" + Fixed(ty) +
+           "\" class=\"label\">" + HtmlEscape(content) + "</text>";
+  };
+  std::string svg = "<svg class=\"chart trend\" width=\"" + Fixed(kWidth, 0) +
+                    "\" height=\"" + Fixed(kTop + kPlot + 16.0, 0) +
+                    "\" role=\"img\"><title>" + HtmlEscape(label) +
+                    ": median real time of the last " + std::to_string(n) +
+                    " runs on this fingerprint, oldest first; dashed: a step "
+                    "(benchgate history changes), filled dot: this "
+                    "run</title>";
+  svg += text(0.0, kTop + 4.0, Truncate(label, 9)) +
+         text(0.0, kTop + 16.0, FormatTime(high)) +
+         text(0.0, kTop + kPlot, FormatTime(low));
+  for (const std::size_t at : trend.steps) {
+    if (at == 0 || at >= n) continue;
+    const double sx = (x(at - 1) + x(at)) / 2.0;
+    svg += "<line class=\"trend-step\" x1=\"" + Fixed(sx) + "\" x2=\"" +
+           Fixed(sx) + "\" y1=\"" + Fixed(kTop - 4.0) + "\" y2=\"" +
+           Fixed(kTop + kPlot + 4.0) + "\"><title>step between " +
+           HtmlEscape(trend.revisions[at - 1]) + " and " +
+           HtmlEscape(trend.revisions[at]) + "</title></line>";
+  }
+  std::string points;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(trend.values[i] > 0.0)) continue;
+    points += Fixed(x(i)) + "," + Fixed(y(trend.values[i])) + " ";
+  }
+  svg += "<polyline class=\"trend-line\" points=\"" + points + "\"/>";
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(trend.values[i] > 0.0)) continue;
+    const bool current = i == trend.current;
+    svg += std::string("<circle class=\"") +
+           (current ? "trend-current" : "trend-run") + "\" cx=\"" +
+           Fixed(x(i)) + "\" cy=\"" + Fixed(y(trend.values[i])) + "\" r=\"" +
+           (current ? "3.5" : "1.8") + "\"><title>" +
+           HtmlEscape(trend.revisions[i]) + ": " +
+           HtmlEscape(FormatTime(trend.values[i])) +
+           (current ? " (this run)" : "") + "</title></circle>";
+  }
+  const std::size_t steps = trend.steps.size();
+  svg += text(kLeft, kTop + kPlot + 14.0,
+              std::to_string(n) + " runs" +
+                  (steps == 0 ? ""
+                              : ", " + std::to_string(steps) +
+                                    (steps == 1 ? " step" : " steps")) +
+                  (trend.creep ? ", creeping" : ""));
   return svg + "</svg>";
 }
 

@@ -61,6 +61,8 @@ struct Index {
   std::map<std::string, const Group*, std::less<>> groups;      // by key
   // The baseline's before/after by key, for absolute times of both sides.
   std::map<std::string, VariantPair, std::less<>> baseline_pairs;
+  // report --history: each benchmark's series; null without it.
+  const std::map<std::string, HistoryTrend, std::less<>>* history = nullptr;
 
   const ItemComparison* Item(std::string_view name) const {
     const auto it = items.find(name);
@@ -137,6 +139,9 @@ std::string RenderRatioBar(const RatioBar& bar);
 std::string RenderStrip(const Observations& obs);
 std::string RenderPairChart(
     const std::vector<std::pair<std::string, const Benchmark*>>& variants);
+// A benchmark's real time over its last runs: a line on a log axis, each
+// step flagged by a dashed line, this run a filled dot.
+std::string RenderTrend(const HistoryTrend& trend, std::string_view label);
 std::string FlameColour(std::string_view name);
 std::string Truncate(std::string_view text, std::size_t chars);
 std::string ShortFrame(std::string_view frame, std::size_t chars);
