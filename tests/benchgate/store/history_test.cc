@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -215,6 +218,60 @@ TEST_F(HistoryCli, TwoWritersAtOnceBothLand) {
     }
   }
   EXPECT_EQ(revisions.size(), 6u);
+}
+
+// A writer killed inside its transaction (SIGKILL: it cannot roll back)
+// after SQLite has already written part of it into the database file: the
+// next writer finds the hot journal and rolls it back, so the runs before
+// are whole, the killed run is not there, and the next add lands.
+TEST_F(HistoryCli, AWriterKilledInItsTransactionLosesNothing) {
+  const std::string db = dir_.Path("history.sqlite");
+  std::mt19937_64 random(7);
+  ASSERT_EQ(Benchgate("history add '" + WriteRun(dir_, 0, Suite, random) +
+                      "' --db '" + db + "'"),
+            0);
+  const auto values = [&db] {
+    std::size_t count = 0;
+    for (const HistorySeries& series : LoadHistory(db, {})) {
+      count += series.points.size();
+    }
+    return count;
+  };
+  const std::size_t before = values();
+  const std::string file_before = Slurp(db);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    sqlite3* handle = nullptr;
+    if (sqlite3_open(db.c_str(), &handle) != SQLITE_OK) _exit(3);
+    // A one-page cache spills the changes into the file before COMMIT.
+    sqlite3_exec(handle,
+                 "PRAGMA cache_size = 1; BEGIN IMMEDIATE; "
+                 "INSERT INTO runs (run_key, revision, fingerprint, machine, "
+                 "run_date, added_at, source) VALUES ('killed', 'killed', "
+                 "'f', 'm', 'd', 'a', 's'); DELETE FROM results;",
+                 nullptr, nullptr, nullptr);
+    raise(SIGKILL);
+    _exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  // The kill came after SQLite changed the file (else the test shows
+  // nothing), with its journal beside it.
+  EXPECT_NE(Slurp(db), file_before);
+  EXPECT_TRUE(std::filesystem::exists(db + "-journal"));
+  EXPECT_EQ(values(), before);
+  ASSERT_EQ(Benchgate("history add '" + WriteRun(dir_, 1, Suite, random) +
+                      "' --db '" + db + "'"),
+            0)
+      << Err();
+  EXPECT_EQ(values(), 2 * before);
+  for (const HistorySeries& series : LoadHistory(db, {})) {
+    for (const HistoryPoint& point : series.points) {
+      EXPECT_NE(point.revision, "killed");
+    }
+  }
 }
 
 TEST_F(HistoryCli, ANewerSchemaIsRefusedAndLeftAsItWas) {

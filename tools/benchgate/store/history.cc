@@ -1,6 +1,7 @@
 #include "benchgate/store/history.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -53,9 +54,19 @@ CREATE TABLE results (
 // One connection; every failure becomes an InputError naming the file.
 class Database {
  public:
+  // A reader opens the file read-write when it may: a writer killed in its
+  // transaction leaves a hot journal, which only a connection that can
+  // write rolls back (read-only, every read failed with "attempt to write a
+  // readonly database" until the next add). It writes nothing else.
   Database(const std::string& path, bool write) : path_(path) {
-    const int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                            : SQLITE_OPEN_READONLY;
+    const std::filesystem::path parent =
+        std::filesystem::path(path).parent_path();
+    const bool may_write =
+        ::access(path.c_str(), W_OK) == 0 &&
+        ::access(parent.empty() ? "." : parent.c_str(), W_OK) == 0;
+    const int flags = write       ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                      : may_write ? SQLITE_OPEN_READWRITE
+                                  : SQLITE_OPEN_READONLY;
     const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
       const std::string what =
