@@ -263,6 +263,14 @@ std::string Describe(const Result& r) {
                      r.log_index(), r.error());
 }
 
+// A waiter's result, or "NOT DELIVERED": the traces read waiters only after
+// DeliverResults, so a side that never delivers fails the comparison
+// instead of hanging in Wait().
+template <typename Waiter>
+std::string Delivered(Waiter& waiter) {
+  return waiter.Ready() ? Describe(waiter.Wait()) : "NOT DELIVERED";
+}
+
 // A pipeline on one side: pending map, log, batcher.
 template <typename Side>
 struct Pipeline {
@@ -340,7 +348,7 @@ std::vector<std::string> CountLimitTrace(std::vector<wire::Bytes>& log_out) {
   trace.push_back(fmt::format("deliver {} in flight {}", delivered,
                               p.batcher.InFlightBatches()));
   for (size_t i : {size_t{0}, size_t{99}, size_t{100}, size_t{249}}) {
-    trace.push_back(fmt::format("#{} {}", i, Describe(waiters[i].Wait())));
+    trace.push_back(fmt::format("#{} {}", i, Delivered(waiters[i])));
   }
   log_out = p.log.history();
   EXPECT_EQ(p.applied, log_out);  // the consumer read what was appended
@@ -397,9 +405,9 @@ std::vector<std::string> DeadlineTrace() {
       fmt::format("poll 25ms {}", p.batcher.Poll(kT0 + milliseconds(25))));
   for (auto& line : p.ApplyAllOk()) trace.push_back(line);
   trace.push_back(fmt::format("deliver {}", p.batcher.DeliverResults()));
-  trace.push_back(Describe(w0.Wait()));
-  trace.push_back(Describe(w1.Wait()));
-  trace.push_back(Describe(w2.Wait()));
+  trace.push_back(Delivered(w0));
+  trace.push_back(Delivered(w1));
+  trace.push_back(Delivered(w2));
   EXPECT_EQ(p.applied, p.log.history());
   return trace;
 }
@@ -437,7 +445,7 @@ std::vector<std::string> SizeLimitTrace(std::vector<wire::Bytes>& log_out) {
   p.batcher.Flush();
   for (auto& line : p.ApplyAllOk()) trace.push_back(line);
   trace.push_back(fmt::format("deliver {}", p.batcher.DeliverResults()));
-  for (auto& w : waiters) trace.push_back(Describe(w.Wait()));
+  for (auto& w : waiters) trace.push_back(Delivered(w));
   log_out = p.log.history();
   EXPECT_EQ(p.applied, log_out);  // the consumer read what was appended
   return trace;
@@ -510,7 +518,7 @@ std::vector<std::string> ErrorFanOutTrace() {
   trace.push_back(fmt::format("deliver {}", p.batcher.DeliverResults()));
   for (size_t i = 0; i < waiters.size(); ++i) {
     if (i == 5) continue;
-    trace.push_back(fmt::format("#{} {}", i, Describe(waiters[i].Wait())));
+    trace.push_back(fmt::format("#{} {}", i, Delivered(waiters[i])));
   }
   return trace;
 }
@@ -593,7 +601,7 @@ class RandomBatching {
     for (auto& line : p_.ApplyAllOk()) trace_.push_back(line);
     trace_.push_back(fmt::format("deliver {}", p_.batcher.DeliverResults()));
     for (auto& [number, waiter] : waiters_) {
-      trace_.push_back(fmt::format("#{} {}", number, Describe(waiter.Wait())));
+      trace_.push_back(fmt::format("#{} {}", number, Delivered(waiter)));
     }
   }
 
@@ -891,7 +899,10 @@ TEST(BatchingEntryPool, BatchEntriesComeBackWhenApplied) {
     EXPECT_EQ(pool.lent(), 0U) << "round " << round;  // handed back
     EXPECT_EQ(pool.idle(), 3U) << "round " << round;
     EXPECT_EQ(batcher.DeliverResults(), 250U);
-    for (auto& waiter : waiters) EXPECT_TRUE(waiter.Wait().ok());
+    for (auto& waiter : waiters) {
+      ASSERT_TRUE(waiter.Ready());  // delivered above, or the test would hang
+      EXPECT_TRUE(waiter.Wait().ok());
+    }
     waiters.clear();
     if (round == 0) fresh_after_first_round = pool.fresh();
   }
