@@ -9,11 +9,12 @@
 #  3. its JSON carries allocations per iteration for every benchmark
 #     (Google Benchmark's memory hook, registered by the package before the
 #     suite's own main) and exact per op where the scope line is;
-#  4. the installed benchgate accepts three processes as a baseline, passes
+#  4. the hook off, and saying why, for two repetitions in one process;
+#  5. the installed benchgate accepts three processes as a baseline, passes
 #     three more, and fails three with one more allocation per iteration
 #     (FOREIGN_REGRESSION=1: a regressed allocs_per_iter, and a failed
 #     allocation budget);
-#  5. the same suite from the source tree with add_subdirectory.
+#  6. the same suite from the source tree with add_subdirectory.
 #
 # Usage: foreign_suite_test.sh BUILD_DIR SOURCE_DIR WORK_DIR
 set -euo pipefail
@@ -95,6 +96,19 @@ failed = regressed["BM_JoinReused"]
 assert failed.get("error_occurred") and "allocation budget: 0 per op, measured 1" in failed.get("error_message", ""), failed
 assert regressed["BM_MapInsert/64"]["allocs_per_iter"] >= 65, regressed["BM_MapInsert/64"]
 PY
+
+step "checking that the hook stays off for several repetitions in one process"
+# Google Benchmark 1.7.1 would report their memory figures from freed memory.
+quiet "$work/repeated-flag.log" "$bench" --benchmark_min_time=0.01 \
+  --benchmark_repetitions=2 --benchmark_format=json
+quiet "$work/repeated-env.log" env BENCHMARK_REPETITIONS=2 "$bench" \
+  --benchmark_min_time=0.01 --benchmark_format=json
+for log in repeated-flag repeated-env; do
+  grep -q '"hotpath_memory_manager": "off (2 repetitions' "$work/$log.log" ||
+    fail "$log: the memory hook did not say it was off (log: $work/$log.log)"
+  ! grep -q '"max_bytes_used"' "$work/$log.log" ||
+    fail "$log: memory figures in a run of 2 repetitions (log: $work/$log.log)"
+done
 
 step "gating it with the installed benchgate"
 quiet "$work/accept.log" "$benchgate" accept "$work/base.json" --baseline "$work/baselines"
