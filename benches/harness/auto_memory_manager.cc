@@ -1,7 +1,7 @@
 // Google Benchmark's memory hook for a suite hotpath does not own: linked
 // into the binary with the counting layer (the installed
 // hotpath::alloc_counter target), it registers a PeakMemoryManager before
-// main runs, so every benchmark's JSON row gets allocs_per_iteration,
+// main runs, so every benchmark's JSON row gets allocs_per_iter,
 // max_bytes_used, total_allocated_bytes and net_heap_growth with no change
 // to the suite's main or benchmarks. A main that registers its own manager
 // replaces this one (the last registration wins).
@@ -15,7 +15,7 @@
 //
 // Google Benchmark 1.7.1 keeps each repetition's memory result in a vector
 // and reports through pointers into it, which dangle once the vector grows:
-// with more than one repetition, every figure but allocs_per_iteration
+// with more than one repetition, every figure but allocs_per_iter
 // (computed at once) is read from freed memory. So the hook stays off when
 // the command line or BENCHMARK_REPETITIONS asks for more than one
 // repetition, as the project's own main does, and the context says why.

@@ -1,7 +1,7 @@
 // Two ordinary Google Benchmark benchmarks of a suite that is not hotpath's,
 // with Google Benchmark's own main (benchmark::benchmark_main). Linked with
 // hotpath::alloc_counter, every row of their JSON carries
-// allocs_per_iteration, max_bytes_used, total_allocated_bytes and
+// allocs_per_iter, max_bytes_used, total_allocated_bytes and
 // net_heap_growth (Google Benchmark's memory hook, registered by hotpath
 // before main). BM_JoinReused adds hotpath's allocation scope, one line, for
 // exact per-op counts of its loop (allocs_per_op, bytes_per_op) and a budget.

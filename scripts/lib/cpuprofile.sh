@@ -17,10 +17,10 @@
 # Why DWARF unwinding: the release binaries have no frame pointers, and a
 # frame-pointer build would be a second build whose code differs from the
 # one timed; glibc and libstdc++ have none either. perf copies 16 KB of each
-# sample's stack and unwinds it with the binaries' .eh_frame: 92% of the
+# sample's stack and unwinds it with the binaries' .eh_frame: 93% of the
 # suite's samples reach main or the runner (benchmarks whose own frames hold
 # more than 16 KB stop at the benchmark function; 64 KB did not help).
-# 375 benchmarks: 15 min, 18 MB of stacks. Inlined functions have
+# 375 benchmarks: 11.4 min on a quiet 2-vCPU VM, 18 MB of stacks. Inlined functions have
 # no frame of their own (their time is their caller's), and with
 # kernel.perf_event_paranoid > 1 and no root the kernel's part is not seen
 # (cpu-clock:u; the manifest says so). Timings under perf are not used: the
